@@ -1,0 +1,67 @@
+package org.cameldatalake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.support.service.ServiceSupport;
+import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.lake.AppendWriters;
+import org.cameldatalake.lake.ExportLog;
+import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.source.KafkaBatchLander;
+import org.cameldatalake.source.LakeSubscribeAdapter;
+
+/**
+ * Wires the beans the YAML routes call ({@code kafkaBatchLander}, {@code appendWriters}) and camel-kafka's
+ * {@code subscribeAdapter}, and creates the feed routes once the context has started.
+ * A {@code clock} bean in the registry replaces the system clock (tests move time with it).
+ */
+public final class DatalakeConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext ctx) {
+        DatalakeSettings settings = DatalakeSettings.from(ctx);
+        Clock clock = ctx.getRegistry().lookupByNameAndType("clock", Clock.class);
+        if (clock == null) {
+            clock = Clock.systemUTC();
+        }
+        LakeStorage storage;
+        try {
+            storage = new LakeStorage(settings.root());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the lake root " + settings.root(), e);
+        }
+        ExportLog exportLog = new ExportLog(storage, clock, settings.zone());
+        AppendWriters writers = new AppendWriters();
+        FeedRouteManager feeds = new FeedRouteManager(ctx, settings, storage, writers, exportLog, clock);
+        ctx.getRegistry().bind("datalakeSettings", settings);
+        ctx.getRegistry().bind("lakeStorage", storage);
+        ctx.getRegistry().bind("appendWriters", writers);
+        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers));
+        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers));
+        ctx.getRegistry().bind("feedRouteManager", feeds);
+        try {
+            ctx.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    writers.closeAll(); // after the routes: their consumers have published and committed on revocation
+                }
+            });
+            ctx.addStartupListener(new ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                    feeds.startAll();
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

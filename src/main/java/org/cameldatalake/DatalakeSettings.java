@@ -1,0 +1,33 @@
+package org.cameldatalake;
+
+import java.nio.file.Path;
+import java.time.ZoneId;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.cameldatalake.feed.Units;
+import org.cameldatalake.lake.AppendSettings;
+
+/** The {@code datalake.*} settings of application.properties (DESIGN.md §3b), resolved once at start-up. */
+public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append) {
+
+    public static DatalakeSettings from(CamelContext ctx) {
+        PropertiesComponent pc = ctx.getPropertiesComponent();
+        ZoneId zone = ZoneId.of(get(pc, "datalake.timezone", "UTC"));
+        String budget = get(pc, "datalake.append.memory-budget", "auto");
+        long memoryBudget = budget.equalsIgnoreCase("auto") ? Runtime.getRuntime().maxMemory() / 4 : Units.bytes(budget);
+        AppendSettings append = new AppendSettings(
+                Long.parseLong(get(pc, "datalake.append.max-records", "100000")),
+                Units.bytes(get(pc, "datalake.append.max-bytes", "128MB")),
+                Units.duration(get(pc, "datalake.append.max-age", "60s")),
+                memoryBudget,
+                Integer.parseInt(get(pc, "datalake.append.max-open-files", "64")),
+                Units.bytes(get(pc, "datalake.append.row-group-size", "32MB")),
+                zone);
+        return new DatalakeSettings(get(pc, "datalake.root", "data_lake"), Path.of(get(pc, "datalake.feeds.dir", "feeds")),
+                zone, append);
+    }
+
+    private static String get(PropertiesComponent pc, String key, String dflt) {
+        return pc.resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty()).orElse(dflt);
+    }
+}

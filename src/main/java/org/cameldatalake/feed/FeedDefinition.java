@@ -1,0 +1,92 @@
+package org.cameldatalake.feed;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One feed, as declared by a JSON file in {@code feeds/active/} (DESIGN.md §2), with every default applied.
+ * Instances are only made by {@link FeedFileParser}, which validates every field.
+ */
+public record FeedDefinition(
+        Path file,
+        String name,
+        FeedType type,
+        SourceKind source,
+        String ksqldbSource,
+        String kafkaTopic,
+        String description,
+        Partitioning partitioning,
+        String storageMode,
+        String format,
+        Compression compression,
+        int retentionDays,
+        int retentionVersions,
+        String schedule,
+        SecurityLevel securityLevel,
+        Warehouse warehouse,
+        Rotation rotation,
+        String archiveAfter,
+        boolean enabled) {
+
+    public enum FeedType {
+        STREAM, TABLE;
+
+        public String dir() {
+            return this == STREAM ? "streams" : "tables";
+        }
+
+        public String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public enum SourceKind {
+        KAFKA, KSQLDB;
+
+        public String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public enum Compression {
+        SNAPPY, ZSTD, GZIP, NONE;
+
+        public String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public enum SecurityLevel {
+        RESTRICTED, PUBLIC;
+
+        public String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** {@code timestampField} is null when the record's Kafka timestamp decides the date partition. */
+    public record Partitioning(String type, List<String> columns, String timestampField) {
+    }
+
+    public record Warehouse(String table, List<String> key) {
+    }
+
+    /** Per-feed overrides of the global rotation limits; null members mean "use the global setting". */
+    public record Rotation(Long maxRecords, Long maxBytes, java.time.Duration maxAge) {
+        public static final Rotation NONE = new Rotation(null, null, null);
+    }
+
+    public String routeId() {
+        return "feed-" + name;
+    }
+
+    /** Consumer group of a Kafka feed: one per feed, so feeds never share offsets. */
+    public String consumerGroup() {
+        return "camel-datalake-" + name;
+    }
+
+    public boolean isKafkaStream() {
+        return type == FeedType.STREAM && source == SourceKind.KAFKA;
+    }
+}

@@ -1,0 +1,348 @@
+package org.cameldatalake.feed;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.cameldatalake.feed.FeedDefinition.Compression;
+import org.cameldatalake.feed.FeedDefinition.FeedType;
+import org.cameldatalake.feed.FeedDefinition.Partitioning;
+import org.cameldatalake.feed.FeedDefinition.Rotation;
+import org.cameldatalake.feed.FeedDefinition.SecurityLevel;
+import org.cameldatalake.feed.FeedDefinition.SourceKind;
+import org.cameldatalake.feed.FeedDefinition.Warehouse;
+import org.quartz.CronExpression;
+
+/**
+ * Reads one feed file (DESIGN.md §2): strict about what is there, generous with defaults for what is not.
+ * Every problem is reported as a {@link FeedFileException} naming the file and the field.
+ */
+public final class FeedFileParser {
+    /** A feed name becomes a directory and a route id, so it is held to a safe pattern. */
+    public static final Pattern FEED_NAME = Pattern.compile("^[a-z][a-z0-9_]{0,62}$");
+    private static final Pattern KAFKA_TOPIC = Pattern.compile("^[a-zA-Z0-9._-]{1,249}$");
+    private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,127}$");
+    private static final Pattern FIELD_PATH = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$");
+    private static final Set<String> KNOWN = Set.of("feed_name", "feed_type", "ksqldb_source", "source", "kafka_topic",
+            "description", "partitioning", "storage_mode", "format", "compression", "retention_days",
+            "retention_versions", "schedule", "security_level", "warehouse", "rotation", "archive_after", "enabled");
+
+    public static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.ALLOW_COMMENTS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private final Path file;
+
+    private FeedFileParser(Path file) {
+        this.file = file;
+    }
+
+    public static FeedDefinition parse(Path file) throws FeedFileException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new FeedFileException(file, null, "cannot be read: " + e.getMessage());
+        }
+        return parse(file, text);
+    }
+
+    public static FeedDefinition parse(Path file, String text) throws FeedFileException {
+        return new FeedFileParser(file).read(text);
+    }
+
+    private FeedDefinition read(String text) throws FeedFileException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonParseException e) {
+            var loc = e.getLocation();
+            throw new FeedFileException(file, null, "not valid JSON at line " + loc.getLineNr() + ", column "
+                    + loc.getColumnNr() + ": " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new FeedFileException(file, null, "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new FeedFileException(file, null, "must hold one JSON object");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!KNOWN.contains(field)) {
+                throw new FeedFileException(file, field, "unknown field (known fields: " + String.join(", ",
+                        KNOWN.stream().sorted().toList()) + ")");
+            }
+        }
+        String name = requiredText(root, "feed_name");
+        if (!FEED_NAME.matcher(name).matches()) {
+            throw new FeedFileException(file, "feed_name", "'" + name
+                    + "' must match ^[a-z][a-z0-9_]{0,62}$ (lower case letters, digits and _, starting with a letter)");
+        }
+        FeedType type = choice(root, "feed_type", FeedType.class, null);
+        SourceKind source = choice(root, "source", SourceKind.class,
+                type == FeedType.TABLE ? SourceKind.KSQLDB : SourceKind.KAFKA);
+        String ksqldbSource = optionalText(root, "ksqldb_source", null);
+        if (ksqldbSource != null && !IDENTIFIER.matcher(ksqldbSource).matches()) {
+            throw new FeedFileException(file, "ksqldb_source", "'" + ksqldbSource + "' is not a ksqlDB identifier");
+        }
+        if (source == SourceKind.KSQLDB && ksqldbSource == null) {
+            ksqldbSource = name;
+        }
+        String defaultTopic = (ksqldbSource != null ? ksqldbSource : name).toUpperCase(Locale.ROOT);
+        String topic = optionalText(root, "kafka_topic", defaultTopic);
+        if (!KAFKA_TOPIC.matcher(topic).matches()) {
+            throw new FeedFileException(file, "kafka_topic", "'" + topic + "' is not a valid Kafka topic name");
+        }
+        String description = optionalText(root, "description", "");
+        Partitioning partitioning = partitioning(root, type);
+        String storageMode = optionalText(root, "storage_mode", type == FeedType.STREAM ? "append" : "overwrite");
+        String expectedMode = type == FeedType.STREAM ? "append" : "overwrite";
+        if (!storageMode.equals(expectedMode)) {
+            throw new FeedFileException(file, "storage_mode", "'" + storageMode + "' does not suit a " + type.json()
+                    + " feed; use '" + expectedMode + "'");
+        }
+        String format = optionalText(root, "format", "parquet");
+        if (!format.equals("parquet")) {
+            throw new FeedFileException(file, "format", "'" + format + "' is not supported; use 'parquet'");
+        }
+        Compression compression = choice(root, "compression", Compression.class, Compression.SNAPPY);
+        int retentionDays = positiveInt(root, "retention_days", 365);
+        int retentionVersions = positiveInt(root, "retention_versions", 7);
+        String schedule = optionalText(root, "schedule", "0 0/10 * * * ?");
+        if (!CronExpression.isValidExpression(schedule)) {
+            throw new FeedFileException(file, "schedule", "'" + schedule
+                    + "' is not a Quartz cron expression (example: 0 0/10 * * * ?)");
+        }
+        SecurityLevel security = choice(root, "security_level", SecurityLevel.class, SecurityLevel.RESTRICTED);
+        Warehouse warehouse = warehouse(root);
+        Rotation rotation = rotation(root);
+        String archiveAfter = optionalText(root, "archive_after", null);
+        if (archiveAfter != null) {
+            try {
+                java.time.LocalDate.parse(archiveAfter);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new FeedFileException(file, "archive_after", "'" + archiveAfter + "' is not a date (YYYY-MM-DD)");
+            }
+        }
+        boolean enabled = bool(root, "enabled", true);
+        return new FeedDefinition(file, name, type, source, ksqldbSource, topic, description, partitioning,
+                storageMode, format, compression, retentionDays, retentionVersions, schedule, security, warehouse,
+                rotation, archiveAfter, enabled);
+    }
+
+    private Partitioning partitioning(JsonNode root, FeedType type) throws FeedFileException {
+        JsonNode p = root.get("partitioning");
+        String defaultType = type == FeedType.STREAM ? "date" : "version";
+        List<String> defaultColumns = type == FeedType.STREAM ? List.of("year", "month", "day") : List.of("version");
+        if (p == null || p.isNull()) {
+            return new Partitioning(defaultType, defaultColumns, null);
+        }
+        if (!p.isObject()) {
+            throw new FeedFileException(file, "partitioning", "must be an object like {\"type\": \"date\"}");
+        }
+        for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!Set.of("type", "columns", "timestamp_field").contains(f)) {
+                throw new FeedFileException(file, "partitioning." + f, "unknown field (known: type, columns, timestamp_field)");
+            }
+        }
+        String ptype = optionalText(p, "partitioning.type", "type", defaultType);
+        if (!ptype.equals(defaultType)) {
+            throw new FeedFileException(file, "partitioning.type", "'" + ptype + "' does not suit a " + type.json()
+                    + " feed; use '" + defaultType + "'");
+        }
+        List<String> columns = defaultColumns;
+        JsonNode cols = p.get("columns");
+        if (cols != null && !cols.isNull()) {
+            List<String> given = new ArrayList<>();
+            if (!cols.isArray()) {
+                throw new FeedFileException(file, "partitioning.columns", "must be an array");
+            }
+            cols.forEach(c -> given.add(c.asText()));
+            if (!given.equals(defaultColumns)) {
+                throw new FeedFileException(file, "partitioning.columns", given + " is not supported; the layout is "
+                        + defaultColumns);
+            }
+        }
+        String ts = optionalText(p, "partitioning.timestamp_field", "timestamp_field", null);
+        if (ts != null && !FIELD_PATH.matcher(ts).matches()) {
+            throw new FeedFileException(file, "partitioning.timestamp_field", "'" + ts
+                    + "' is not a field name or dotted path (e.g. TIMESTAMP or EVENT.TIME)");
+        }
+        return new Partitioning(ptype, columns, ts);
+    }
+
+    private Warehouse warehouse(JsonNode root) throws FeedFileException {
+        JsonNode w = root.get("warehouse");
+        if (w == null || w.isNull()) {
+            return null;
+        }
+        if (!w.isObject()) {
+            throw new FeedFileException(file, "warehouse", "must be an object like {\"table\": \"t\", \"key\": [\"ID\"]}");
+        }
+        String table = optionalText(w, "warehouse.table", "table", null);
+        if (table == null || !IDENTIFIER.matcher(table).matches()) {
+            throw new FeedFileException(file, "warehouse.table", "must be an SQL identifier (letters, digits, _)");
+        }
+        JsonNode key = w.get("key");
+        if (key == null || !key.isArray() || key.isEmpty()) {
+            throw new FeedFileException(file, "warehouse.key", "must be a non-empty array of column names");
+        }
+        List<String> cols = new ArrayList<>();
+        for (JsonNode k : key) {
+            if (!k.isTextual() || !IDENTIFIER.matcher(k.asText()).matches()) {
+                throw new FeedFileException(file, "warehouse.key", "'" + k + "' is not a column name");
+            }
+            cols.add(k.asText());
+        }
+        return new Warehouse(table, List.copyOf(cols));
+    }
+
+    private Rotation rotation(JsonNode root) throws FeedFileException {
+        JsonNode r = root.get("rotation");
+        if (r == null || r.isNull()) {
+            return Rotation.NONE;
+        }
+        if (!r.isObject()) {
+            throw new FeedFileException(file, "rotation", "must be an object like {\"max_records\": 100000, \"max_bytes\": \"128MB\", \"max_age\": \"60s\"}");
+        }
+        Long maxRecords = null;
+        Long maxBytes = null;
+        Duration maxAge = null;
+        for (Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            JsonNode v = r.get(f);
+            String path = "rotation." + f;
+            try {
+                switch (f) {
+                    case "max_records" -> maxRecords = v.canConvertToLong() && v.asLong() > 0 ? v.asLong()
+                            : fail(path, "must be a positive whole number");
+                    case "max_bytes" -> maxBytes = Units.bytes(v.asText());
+                    case "max_age" -> maxAge = Units.duration(v.asText());
+                    default -> throw new FeedFileException(file, path, "unknown field (known: max_records, max_bytes, max_age)");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new FeedFileException(file, path, e.getMessage());
+            }
+        }
+        return new Rotation(maxRecords, maxBytes, maxAge);
+    }
+
+    private <T> T fail(String field, String problem) throws FeedFileException {
+        throw new FeedFileException(file, field, problem);
+    }
+
+    private String requiredText(JsonNode node, String field) throws FeedFileException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new FeedFileException(file, field, "is required");
+        }
+        if (!v.isTextual()) {
+            throw new FeedFileException(file, field, "must be a string, not " + v);
+        }
+        return v.asText();
+    }
+
+    private String optionalText(JsonNode node, String field, String dflt) throws FeedFileException {
+        return optionalText(node, field, field, dflt);
+    }
+
+    private String optionalText(JsonNode node, String path, String field, String dflt) throws FeedFileException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isTextual()) {
+            throw new FeedFileException(file, path, "must be a string, not " + v);
+        }
+        return v.asText();
+    }
+
+    private <E extends Enum<E>> E choice(JsonNode node, String field, Class<E> type, E dflt) throws FeedFileException {
+        String text = dflt == null ? requiredText(node, field) : optionalText(node, field, null);
+        if (text == null) {
+            return dflt;
+        }
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(text)) {
+                return e;
+            }
+        }
+        List<String> allowed = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            allowed.add(e.name().toLowerCase(Locale.ROOT));
+        }
+        throw new FeedFileException(file, field, "'" + text + "' is not one of " + String.join(" | ", allowed));
+    }
+
+    private int positiveInt(JsonNode node, String field, int dflt) throws FeedFileException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > Integer.MAX_VALUE) {
+            throw new FeedFileException(file, field, "must be a positive whole number, not " + v);
+        }
+        return v.asInt();
+    }
+
+    private boolean bool(JsonNode node, String field, boolean dflt) throws FeedFileException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new FeedFileException(file, field, "must be true or false, not " + v);
+        }
+        return v.asBoolean();
+    }
+
+    /** The JSON form of a feed, as written by tools; the inverse of {@link #parse(Path, String)}. */
+    public static ObjectNode toJson(FeedDefinition f) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("feed_name", f.name());
+        o.put("feed_type", f.type().json());
+        if (f.ksqldbSource() != null) {
+            o.put("ksqldb_source", f.ksqldbSource());
+        }
+        o.put("source", f.source().json());
+        o.put("kafka_topic", f.kafkaTopic());
+        o.put("description", f.description());
+        ObjectNode p = o.putObject("partitioning");
+        p.put("type", f.partitioning().type());
+        f.partitioning().columns().forEach(p.putArray("columns")::add);
+        if (f.partitioning().timestampField() != null) {
+            p.put("timestamp_field", f.partitioning().timestampField());
+        }
+        o.put("storage_mode", f.storageMode());
+        o.put("format", f.format());
+        o.put("compression", f.compression().json());
+        o.put("retention_days", f.retentionDays());
+        o.put("retention_versions", f.retentionVersions());
+        o.put("schedule", f.schedule());
+        o.put("security_level", f.securityLevel().json());
+        if (f.warehouse() != null) {
+            ObjectNode w = o.putObject("warehouse");
+            w.put("table", f.warehouse().table());
+            f.warehouse().key().forEach(w.putArray("key")::add);
+        }
+        if (f.archiveAfter() != null) {
+            o.put("archive_after", f.archiveAfter());
+        }
+        o.put("enabled", f.enabled());
+        return o;
+    }
+}

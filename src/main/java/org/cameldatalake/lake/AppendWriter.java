@@ -1,0 +1,787 @@
+package org.cameldatalake.lake;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.schema.DoesNotFitSchema;
+import org.cameldatalake.schema.FeedSchema;
+import org.cameldatalake.schema.InferredType;
+import org.cameldatalake.schema.SchemaConflictException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Appends a stream feed's records to date-partitioned Parquet files (DESIGN.md §3, §4).
+ * <ul>
+ * <li>One open file per (source partition, day); it is written under {@code _temporary/} and renamed into
+ * {@code year=/month=/day=} once closed, with the topic, partition and offset range in its name.</li>
+ * <li>A file is published when it reaches the rotation limits (records, bytes, age), when the feed's buffered
+ * bytes exceed the memory budget, or when its partition is revoked.</li>
+ * <li>{@link #committable} tells which offsets may be committed: never past a record that is not published.</li>
+ * <li>On a replay (restart, rebalance, failed batch) records the lake already holds are skipped, using the offset
+ * ranges in published file names ({@link PublishedRanges}): exactly once in the lake.</li>
+ * <li>Bad records go to {@code _rejected/<feed>/date=…/} with reason and position, and the feed goes on.</li>
+ * </ul>
+ * All methods are synchronized: the Kafka consumer thread appends, a timer publishes idle files.
+ */
+public final class AppendWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AppendWriter.class);
+    /** A schema wider than this is refused: it would be a map keyed by data, not a record. */
+    static final int MAX_FIELDS = 1000;
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final FeedDefinition feed;
+    private final LakeStorage storage;
+    private final AppendSettings settings;
+    private final Clock clock;
+    private final ExportLog exportLog;
+    private final DatePartitioner partitioner;
+    private final CompressionCodecName codec;
+    private final Path feedDir;
+    private final Path metadataPath;
+    private final Path tempDir;
+    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+    private StreamMetadata metadata;
+    private FeedSchema schema;
+    private String pendingFailure;
+    private boolean closed;
+
+    private final AtomicLong recordsWritten = new AtomicLong();
+    private final AtomicLong recordsRejected = new AtomicLong();
+    private final AtomicLong recordsSkipped = new AtomicLong();
+    private final AtomicLong filesPublished = new AtomicLong();
+    private final AtomicLong bytesPublished = new AtomicLong();
+    private volatile long lastPublishMillis = -1;
+
+    public AppendWriter(FeedDefinition feed, LakeStorage storage, AppendSettings settings, Clock clock,
+                        ExportLog exportLog) {
+        this.feed = feed;
+        this.storage = storage;
+        this.settings = settings.forFeed(feed);
+        this.clock = clock;
+        this.exportLog = exportLog;
+        this.partitioner = new DatePartitioner(feed.partitioning().timestampField(), settings.zone());
+        this.codec = switch (feed.compression()) {
+            case SNAPPY -> CompressionCodecName.SNAPPY;
+            case ZSTD -> CompressionCodecName.ZSTD;
+            case GZIP -> CompressionCodecName.GZIP;
+            case NONE -> CompressionCodecName.UNCOMPRESSED;
+        };
+        this.feedDir = storage.path("streams", feed.name());
+        this.metadataPath = storage.path("streams", feed.name(), "_metadata.json");
+        this.tempDir = storage.path("streams", feed.name(), "_temporary", UUID.randomUUID().toString());
+    }
+
+    public FeedDefinition feed() {
+        return feed;
+    }
+
+    public AppendSettings settings() {
+        return settings;
+    }
+
+    /** Loads metadata and schema, reconciles metadata with the files the lake really holds, clears stale temp files. */
+    public synchronized void start() throws IOException {
+        storage.mkdirs(feedDir);
+        metadata = storage.exists(metadataPath) ? StreamMetadata.parse(storage.read(metadataPath)) : new StreamMetadata();
+        if (!metadata.schemas().isEmpty()) {
+            StreamMetadata.SchemaVersion last = metadata.schemas().get(metadata.schemas().size() - 1);
+            schema = new FeedSchema(feed.name(), last.version(), InferredType.fromJson(last.fields()));
+        }
+        reconcileMetadata();
+        removeStaleTemporaryFiles();
+        writeMetadata();
+    }
+
+    /** Result of one {@link #append} call. */
+    public record BatchResult(int written, int rejected, int skipped) {
+    }
+
+    public synchronized BatchResult append(List<SourceRecord> batch) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
+        }
+        if (pendingFailure != null) {
+            String failure = pendingFailure;
+            pendingFailure = null;
+            abandonAll();
+            throw new IOException("feed " + feed.name() + ": an earlier publish failed (" + failure
+                    + "); re-reading from the last committed offsets");
+        }
+        int[] counts = new int[3];
+        long now = clock.millis();
+        try {
+            loadMissingRanges(batch);
+            for (SourceRecord r : batch) {
+                appendOne(r, now, counts);
+            }
+            publishRejected();
+            enforceLimits(now);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), e.toString());
+            abandonAll();
+            recordError(e.toString());
+            throw e;
+        }
+        recordsWritten.addAndGet(counts[0]);
+        recordsRejected.addAndGet(counts[1]);
+        recordsSkipped.addAndGet(counts[2]);
+        return new BatchResult(counts[0], counts[1], counts[2]);
+    }
+
+    private void appendOne(SourceRecord r, long now, int[] counts) throws IOException {
+        PartitionState ps = state(r.topic(), r.partition());
+        ps.lastSeen = r.offset();
+        JsonNode node;
+        if (r.value() == null || r.value().length == 0) {
+            reject(ps, r, "empty value (a tombstone or an empty message)", counts);
+            return;
+        }
+        try {
+            node = JSON.readTree(r.value());
+        } catch (IOException e) {
+            reject(ps, r, "not valid JSON: " + firstLine(e.getMessage()), counts);
+            return;
+        }
+        if (node == null || !node.isObject()) {
+            reject(ps, r, "not a JSON object but " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()), counts);
+            return;
+        }
+        LocalDate day;
+        try {
+            day = partitioner.dateOf(node, r.timestamp());
+        } catch (DatePartitioner.BadTimestamp e) {
+            reject(ps, r, e.getMessage(), counts);
+            return;
+        }
+        if (ps.published.holdsData(day, r.offset())) {
+            counts[2]++;
+            return;
+        }
+        OpenFile of = ps.open.get(day);
+        FeedSchema used = of != null ? of.schema : schema;
+        GenericData.Record rec = convert(used, node);
+        if (rec == null && schema != null && used != schema) {
+            used = schema;
+            rec = convert(used, node);
+        }
+        if (rec == null) {
+            try {
+                InferredType seen = InferredType.of(node);
+                InferredType widened = schema == null ? seen : schema.type().widen(seen, "");
+                if (leafCount(widened) > MAX_FIELDS) {
+                    throw new SchemaConflictException("", "the schema would exceed " + MAX_FIELDS + " fields");
+                }
+                FeedSchema next = new FeedSchema(feed.name(), schema == null ? 1 : schema.version() + 1, widened);
+                rec = next.convert(node);
+                schema = next;
+                used = next;
+                metadata.addSchema(next.version(), clock.instant(), widened.toJson());
+                LOG.info("feed {}: schema version {} ({} fields)", feed.name(), next.version(), leafCount(widened));
+            } catch (SchemaConflictException e) {
+                reject(ps, r, "schema conflict: " + e.getMessage(), counts);
+                return;
+            } catch (DoesNotFitSchema e) {
+                throw new IllegalStateException("inferred schema does not fit its own record at " + e.getMessage());
+            }
+        }
+        if (of != null && of.schema != used) {
+            publish(of); // the schema widened: this file is complete, the next one starts with the new version
+            of = null;
+        }
+        used.setBronze(rec, now, r.topic(), r.partition(), r.offset());
+        if (of == null) {
+            of = open(ps, day, used, now);
+        }
+        of.write(rec, r.offset());
+        counts[0]++;
+        if (of.records >= settings.maxRecords()
+                || ((of.records & 255) == 0 && of.writer.getDataSize() >= settings.maxBytes())) {
+            publish(of);
+        }
+    }
+
+    private static GenericData.Record convert(FeedSchema s, JsonNode node) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return s.convert(node);
+        } catch (DoesNotFitSchema e) {
+            return null;
+        }
+    }
+
+    private static int leafCount(InferredType t) {
+        return switch (t.kind()) {
+            case RECORD -> t.fields().values().stream().mapToInt(AppendWriter::leafCount).sum();
+            case ARRAY -> leafCount(t.element());
+            default -> 1;
+        };
+    }
+
+    private void reject(PartitionState ps, SourceRecord r, String reason, int[] counts) {
+        if (ps.published.holdsRejected(r.offset())) {
+            counts[2]++;
+            return;
+        }
+        ObjectNode line = JSON.createObjectNode();
+        line.put("time", clock.instant().toString());
+        line.put("feed", feed.name());
+        line.put("reason", reason);
+        line.put("topic", r.topic());
+        line.put("partition", r.partition());
+        line.put("offset", r.offset());
+        if (r.timestamp() >= 0) {
+            line.put("timestamp", Instant.ofEpochMilli(r.timestamp()).toString());
+        }
+        line.put("key", r.key());
+        if (r.value() == null) {
+            line.putNull("value");
+        } else {
+            try {
+                line.put("value", StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(r.value())).toString());
+            } catch (CharacterCodingException e) {
+                line.put("value_base64", Base64.getEncoder().encodeToString(r.value()));
+            }
+        }
+        if (ps.rejectedLines.isEmpty()) {
+            ps.rejectedFirst = r.offset();
+        }
+        ps.rejectedLast = r.offset();
+        ps.rejectedLines.add(line.toString());
+        counts[1]++;
+    }
+
+    /** Rejected records of this batch go out, one file per partition, before any offset can be committed. */
+    private void publishRejected() throws IOException {
+        for (PartitionState ps : partitions.values()) {
+            if (ps.rejectedLines.isEmpty()) {
+                continue;
+            }
+            Instant at = clock.instant();
+            String day = at.atZone(settings.zone()).toLocalDate().toString();
+            String name = StreamFileName.rejected(at, ps.tp.topic(), ps.tp.partition(), ps.rejectedFirst,
+                    ps.rejectedLast).toString();
+            Path dest = storage.path("_rejected", feed.name(), "date=" + day, name);
+            storage.writeNew(dest, (String.join("\n", ps.rejectedLines) + "\n").getBytes(StandardCharsets.UTF_8));
+            ps.published.addRejected(ps.rejectedFirst, ps.rejectedLast);
+            metadata.addRejected(ps.rejectedLines.size(), key(ps.tp), ps.rejectedLast);
+            writeMetadata();
+            ObjectNode log = exportLog.line(feed.name(), "reject");
+            log.put("path", storage.relative(dest));
+            log.put("records", ps.rejectedLines.size());
+            log.put("topic", ps.tp.topic());
+            log.put("partition", ps.tp.partition());
+            log.put("first_offset", ps.rejectedFirst);
+            log.put("last_offset", ps.rejectedLast);
+            exportLog.write(log);
+            LOG.warn("{}: {} record(s) rejected to {}", feed.name(), ps.rejectedLines.size(), storage.relative(dest));
+            ps.rejectedLines.clear();
+        }
+    }
+
+    private OpenFile open(PartitionState ps, LocalDate day, FeedSchema s, long now) throws IOException {
+        LakeStorage.CountingOutputFile out = storage.outputFile(new Path(tempDir, UUID.randomUUID() + ".parquet.tmp"));
+        ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(out)
+                .withSchema(s.avro())
+                .withDataModel(GenericData.get())
+                .withConf(storage.conf())
+                .withCompressionCodec(codec)
+                .withRowGroupSize(settings.rowGroupBytes())
+                .withWriteMode(ParquetFileWriter.Mode.CREATE)
+                .build();
+        OpenFile of = new OpenFile(ps, day, s, out, writer, now);
+        ps.open.put(day, of);
+        return of;
+    }
+
+    private void publish(OpenFile of) throws IOException {
+        of.writer.close();
+        long bytes = storage.fs().getFileStatus(of.out.path()).getLen();
+        Instant at = clock.instant();
+        TopicPartition tp = of.ps.tp;
+        String name = StreamFileName.data(at, tp.topic(), tp.partition(), of.first, of.last).toString();
+        String partition = partitionPath(of.day);
+        Path dest = storage.path("streams", feed.name(), "year=" + of.day.getYear(),
+                String.format("month=%02d", of.day.getMonthValue()), String.format("day=%02d", of.day.getDayOfMonth()), name);
+        storage.publish(of.out.path(), dest);
+        of.ps.open.remove(of.day);
+        of.ps.published.addData(of.day, of.first, of.last);
+        metadata.addFile(partition, of.records, bytes, key(tp), of.last, at);
+        writeMetadata();
+        filesPublished.incrementAndGet();
+        bytesPublished.addAndGet(bytes);
+        lastPublishMillis = at.toEpochMilli();
+        ObjectNode log = exportLog.line(feed.name(), "publish");
+        log.put("path", storage.relative(dest));
+        log.put("records", of.records);
+        log.put("bytes", bytes);
+        log.put("topic", tp.topic());
+        log.put("partition", tp.partition());
+        log.put("first_offset", of.first);
+        log.put("last_offset", of.last);
+        log.put("schema_version", of.schema.version());
+        exportLog.write(log);
+        LOG.info("{}: published {} ({} records, {} KB)", feed.name(), storage.relative(dest), of.records, bytes / 1024);
+    }
+
+    private static String partitionPath(LocalDate day) {
+        return String.format("year=%d/month=%02d/day=%02d", day.getYear(), day.getMonthValue(), day.getDayOfMonth());
+    }
+
+    private static String key(TopicPartition tp) {
+        return tp.topic() + "-" + tp.partition();
+    }
+
+    /** Age, memory budget and open-file limits, across every open file of the feed. */
+    private void enforceLimits(long now) throws IOException {
+        List<OpenFile> open = openFiles();
+        for (OpenFile of : open) {
+            if (now - of.openedAt >= settings.maxAge().toMillis()) {
+                publish(of);
+            }
+        }
+        open = openFiles();
+        long buffered = 0;
+        for (OpenFile of : open) {
+            buffered += of.buffered();
+        }
+        if (buffered > settings.memoryBudget()) {
+            open.sort(Comparator.comparingLong(OpenFile::buffered).reversed());
+            for (OpenFile of : open) {
+                if (buffered <= settings.memoryBudget()) {
+                    break;
+                }
+                buffered -= of.buffered();
+                LOG.debug("{}: memory budget reached, publishing early", feed.name());
+                publish(of);
+            }
+            open = openFiles();
+        }
+        if (open.size() > settings.maxOpenFiles()) {
+            open.sort(Comparator.comparingLong(of -> of.openedAt));
+            for (int i = 0; i < open.size() - settings.maxOpenFiles(); i++) {
+                publish(open.get(i));
+            }
+        }
+    }
+
+    private List<OpenFile> openFiles() {
+        List<OpenFile> all = new ArrayList<>();
+        for (PartitionState ps : partitions.values()) {
+            all.addAll(ps.open.values());
+        }
+        return all;
+    }
+
+    /**
+     * Publishes files that reached their age limit; called by a timer so that an idle partition's data still lands.
+     * Offsets for them are committed with the partition's next batch (or on revocation); until then a restart
+     * skips them as already published.
+     */
+    public synchronized void rotateExpired() {
+        if (closed) {
+            return;
+        }
+        long now = clock.millis();
+        for (OpenFile of : openFiles()) {
+            if (now - of.openedAt >= settings.maxAge().toMillis()) {
+                try {
+                    publish(of);
+                } catch (IOException | RuntimeException e) {
+                    // the consumer is past these records: make its next batch fail so it re-reads from the commit
+                    LOG.error("feed {}: publishing an idle file failed: {}", feed.name(), e.toString());
+                    pendingFailure = e.toString();
+                    abandonAll();
+                    recordError(e.toString());
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Offsets that may be committed now for the partitions this consumer owns: the first offset of the oldest
+     * unpublished file, or just past the last record seen.
+     */
+    public synchronized Map<TopicPartition, Long> committable(Collection<TopicPartition> owned) {
+        Map<TopicPartition, Long> out = new LinkedHashMap<>();
+        for (PartitionState ps : partitions.values()) {
+            if ((owned != null && !owned.contains(ps.tp)) || ps.lastSeen < 0) {
+                continue;
+            }
+            long next = ps.lastSeen + 1;
+            for (OpenFile of : ps.open.values()) {
+                next = Math.min(next, of.first);
+            }
+            if (next > ps.committed) {
+                out.put(ps.tp, next);
+            }
+        }
+        return out;
+    }
+
+    public synchronized void committed(Map<TopicPartition, Long> offsets) {
+        offsets.forEach((tp, o) -> {
+            PartitionState ps = partitions.get(tp);
+            if (ps != null) {
+                ps.committed = Math.max(ps.committed, o);
+            }
+        });
+    }
+
+    /** Partitions are being revoked: publish what is open for them so that their offsets can be committed now. */
+    public synchronized Map<TopicPartition, Long> publishRevoked(Collection<TopicPartition> revoked) {
+        Set<TopicPartition> failed = new HashSet<>();
+        for (TopicPartition tp : revoked) {
+            PartitionState ps = partitions.get(tp);
+            if (ps == null) {
+                continue;
+            }
+            for (OpenFile of : List.copyOf(ps.open.values())) {
+                try {
+                    publish(of);
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, e.toString());
+                    failed.add(tp);
+                    break;
+                }
+            }
+        }
+        for (TopicPartition tp : failed) {
+            abandon(partitions.get(tp));
+        }
+        Map<TopicPartition, Long> out = committable(revoked);
+        return out;
+    }
+
+    /** Partitions were lost or (re)assigned: whatever is open for them is void, and the lake must be read again. */
+    public synchronized void reset(Collection<TopicPartition> tps) {
+        for (TopicPartition tp : tps) {
+            PartitionState ps = partitions.remove(tp);
+            if (ps != null) {
+                abandon(ps);
+            }
+        }
+    }
+
+    private void abandonAll() {
+        for (PartitionState ps : partitions.values()) {
+            abandon(ps);
+        }
+        partitions.clear();
+    }
+
+    private void abandon(PartitionState ps) {
+        for (OpenFile of : ps.open.values()) {
+            try {
+                of.writer.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the file is deleted below either way
+            }
+            try {
+                storage.delete(of.out.path(), false);
+            } catch (IOException e) {
+                LOG.warn("feed {}: could not delete temporary file {}: {}", feed.name(), of.out.path(), e.toString());
+            }
+        }
+        ps.open.clear();
+        ps.rejectedLines.clear();
+        ps.lastSeen = -1;
+        ps.published = null;
+    }
+
+    private PartitionState state(String topic, int partition) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        PartitionState ps = partitions.get(tp);
+        if (ps == null) {
+            throw new IllegalStateException("no state for " + tp); // loadMissingRanges creates it
+        }
+        return ps;
+    }
+
+    /** Reads the offset ranges the lake holds for partitions seen for the first time, with one listing. */
+    private void loadMissingRanges(List<SourceRecord> batch) throws IOException {
+        Map<TopicPartition, Long> firstSeen = new HashMap<>();
+        for (SourceRecord r : batch) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            PartitionState ps = partitions.get(tp);
+            if (ps == null || ps.published == null) {
+                firstSeen.merge(tp, r.offset(), Math::min);
+            }
+        }
+        if (firstSeen.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, PublishedRanges> ranges = new HashMap<>();
+        firstSeen.keySet().forEach(tp -> ranges.put(tp, new PublishedRanges()));
+        for (LocatedFileStatus f : storage.listFiles(feedDir)) {
+            StreamFileName n = StreamFileName.parse(f.getPath().getName());
+            if (n == null || !n.prefix().equals("data")) {
+                continue;
+            }
+            TopicPartition tp = new TopicPartition(n.topic(), n.partition());
+            Long from = firstSeen.get(tp);
+            LocalDate day = dayOf(f.getPath());
+            if (from != null && n.lastOffset() >= from && day != null) {
+                ranges.get(tp).addData(day, n.firstOffset(), n.lastOffset());
+            }
+        }
+        for (LocatedFileStatus f : storage.listFiles(storage.path("_rejected", feed.name()))) {
+            StreamFileName n = StreamFileName.parse(f.getPath().getName());
+            if (n == null || !n.prefix().equals("rejected")) {
+                continue;
+            }
+            TopicPartition tp = new TopicPartition(n.topic(), n.partition());
+            Long from = firstSeen.get(tp);
+            if (from != null && n.lastOffset() >= from) {
+                ranges.get(tp).addRejected(n.firstOffset(), n.lastOffset());
+            }
+        }
+        for (Map.Entry<TopicPartition, PublishedRanges> e : ranges.entrySet()) {
+            PartitionState ps = partitions.computeIfAbsent(e.getKey(), PartitionState::new);
+            ps.published = e.getValue();
+            long highest = e.getValue().highestOffset();
+            if (highest >= firstSeen.get(e.getKey())) {
+                LOG.info("{}: {} resumes at offset {}; the lake already holds up to {}, those records are skipped",
+                        feed.name(), e.getKey(), firstSeen.get(e.getKey()), highest);
+            }
+        }
+    }
+
+    /** The date of a file below {@code year=YYYY/month=MM/day=DD/}, or null. */
+    private static LocalDate dayOf(Path file) {
+        try {
+            Path d = file.getParent();
+            Path m = d.getParent();
+            Path y = m.getParent();
+            if (d.getName().startsWith("day=") && m.getName().startsWith("month=") && y.getName().startsWith("year=")) {
+                return LocalDate.of(Integer.parseInt(y.getName().substring(5)), Integer.parseInt(m.getName().substring(6)),
+                        Integer.parseInt(d.getName().substring(4)));
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** After a crash, metadata may lag behind the published files: recount the partitions that disagree. */
+    private void reconcileMetadata() throws IOException {
+        Map<String, List<FileStatus>> byPartition = new HashMap<>();
+        for (LocatedFileStatus f : storage.listFiles(feedDir)) {
+            if (f.getPath().getName().endsWith(".parquet") && dayOf(f.getPath()) != null) {
+                String rel = storage.relative(f.getPath().getParent());
+                byPartition.computeIfAbsent(rel.substring(rel.indexOf("year=")), k -> new ArrayList<>()).add(f);
+            }
+        }
+        Set<String> known = new HashSet<>(metadata.partitions().keySet());
+        known.addAll(byPartition.keySet());
+        for (String part : known) {
+            List<FileStatus> files = byPartition.getOrDefault(part, List.of());
+            long bytes = files.stream().mapToLong(FileStatus::getLen).sum();
+            StreamMetadata.PartitionStats recorded = metadata.partitions().get(part);
+            if (recorded != null && recorded.files() == files.size() && recorded.bytes() == bytes) {
+                continue;
+            }
+            long records = 0;
+            for (FileStatus f : files) {
+                try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(f, storage.conf()))) {
+                    records += reader.getRecordCount();
+                }
+            }
+            LOG.info("{}: metadata of {} brought up to date with the lake ({} files, {} records)", feed.name(), part,
+                    files.size(), records);
+            metadata.setPartition(part, new StreamMetadata.PartitionStats(records, bytes, files.size()));
+        }
+        List<LocatedFileStatus> rejected = storage.listFiles(storage.path("_rejected", feed.name())).stream()
+                .filter(f -> f.getPath().getName().endsWith(".jsonl")).toList();
+        if (rejected.size() != metadata.rejectedFiles()) {
+            long lines = 0;
+            for (FileStatus f : rejected) {
+                byte[] content = storage.read(f.getPath());
+                for (byte b : content) {
+                    if (b == '\n') {
+                        lines++;
+                    }
+                }
+            }
+            metadata.setRejected(lines, rejected.size());
+        }
+    }
+
+    /** Temporary files left by a crashed run are invisible to readers; remove them once clearly abandoned. */
+    private void removeStaleTemporaryFiles() throws IOException {
+        long cutoff = clock.millis() - Math.max(settings.maxAge().toMillis() * 10, 10 * 60_000L);
+        for (FileStatus dir : storage.list(storage.path("streams", feed.name(), "_temporary"))) {
+            long newest = dir.getModificationTime();
+            for (FileStatus f : storage.listFiles(dir.getPath())) {
+                newest = Math.max(newest, f.getModificationTime());
+            }
+            if (newest < cutoff) {
+                storage.delete(dir.getPath(), true);
+            }
+        }
+    }
+
+    private void writeMetadata() throws IOException {
+        storage.writeAtomically(metadataPath, metadata.toJson(feed, settings.zone().getId()));
+    }
+
+    private void recordError(String error) {
+        try {
+            metadata.setLastError(clock.instant() + " " + error);
+            writeMetadata();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("feed {}: could not record the error in metadata: {}", feed.name(), e.toString());
+        }
+    }
+
+    /** Publishes what is still open (each file is complete and its offsets are in its name), then stops. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        for (OpenFile of : openFiles()) {
+            try {
+                publish(of);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("feed {}: could not publish on close: {}", feed.name(), e.toString());
+            }
+        }
+        abandonAll();
+        closed = true;
+        try {
+            storage.delete(tempDir, true);
+        } catch (IOException e) {
+            LOG.debug("could not remove {}", tempDir, e);
+        }
+    }
+
+    public long recordsWritten() {
+        return recordsWritten.get();
+    }
+
+    public long recordsRejected() {
+        return recordsRejected.get();
+    }
+
+    public long recordsSkipped() {
+        return recordsSkipped.get();
+    }
+
+    public long filesPublished() {
+        return filesPublished.get();
+    }
+
+    public long bytesPublished() {
+        return bytesPublished.get();
+    }
+
+    public long lastPublishMillis() {
+        return lastPublishMillis;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+
+    private static final class PartitionState {
+        final TopicPartition tp;
+        final Map<LocalDate, OpenFile> open = new HashMap<>();
+        final List<String> rejectedLines = new ArrayList<>();
+        PublishedRanges published;
+        long rejectedFirst;
+        long rejectedLast;
+        long lastSeen = -1;
+        long committed = -1;
+
+        PartitionState(TopicPartition tp) {
+            this.tp = tp;
+        }
+    }
+
+    private static final class OpenFile {
+        final PartitionState ps;
+        final LocalDate day;
+        final FeedSchema schema;
+        final LakeStorage.CountingOutputFile out;
+        final ParquetWriter<GenericRecord> writer;
+        final long openedAt;
+        long first = -1;
+        long last = -1;
+        long records;
+
+        OpenFile(PartitionState ps, LocalDate day, FeedSchema schema, LakeStorage.CountingOutputFile out,
+                 ParquetWriter<GenericRecord> writer, long openedAt) {
+            this.ps = ps;
+            this.day = day;
+            this.schema = schema;
+            this.out = out;
+            this.writer = writer;
+            this.openedAt = openedAt;
+        }
+
+        void write(GenericRecord rec, long offset) throws IOException {
+            writer.write(rec);
+            if (first < 0) {
+                first = offset;
+            }
+            last = offset;
+            records++;
+        }
+
+        /** Bytes held in memory: what the writer holds minus what it already handed to the file system. */
+        long buffered() {
+            return Math.max(0, writer.getDataSize() - out.written());
+        }
+    }
+}

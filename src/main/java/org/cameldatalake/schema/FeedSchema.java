@@ -1,0 +1,238 @@
+package org.cameldatalake.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+
+/**
+ * One version of a feed's schema: the inferred JSON type, the Avro schema the Parquet files are written with
+ * (every data field optional, bronze columns last), and a precomputed plan that converts a JSON object into an
+ * Avro record without per-record schema lookups.
+ */
+public final class FeedSchema {
+    public static final String INGESTION_TIMESTAMP = "_ingestion_timestamp";
+    public static final String SOURCE = "_source";
+    public static final String KAFKA_PARTITION = "_kafka_partition";
+    public static final String KAFKA_OFFSET = "_kafka_offset";
+    private static final Pattern AVRO_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final String JSON_NAME = "json_name";
+
+    private final int version;
+    private final InferredType type;
+    private final Schema avro;
+    private final Plan plan;
+    private final int ingestionPos;
+    private final int sourcePos;
+    private final int partitionPos;
+    private final int offsetPos;
+
+    public FeedSchema(String feedName, int version, InferredType type) {
+        if (type.kind() != InferredType.Kind.RECORD) {
+            throw new IllegalArgumentException("a feed schema is a record, not " + type.describe());
+        }
+        this.version = version;
+        this.type = type;
+        List<Schema.Field> fields = fieldsOf(type, "cameldatalake." + feedName, Set.of(INGESTION_TIMESTAMP, SOURCE,
+                KAFKA_PARTITION, KAFKA_OFFSET));
+        Schema ts = LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
+        fields.add(new Schema.Field(INGESTION_TIMESTAMP, ts, "when camel-datalake read the record", (Object) null));
+        fields.add(new Schema.Field(SOURCE, Schema.create(Schema.Type.STRING), "Kafka topic or ksqlDB source", (Object) null));
+        fields.add(new Schema.Field(KAFKA_PARTITION, optional(Schema.create(Schema.Type.INT)), null, Schema.Field.NULL_DEFAULT_VALUE));
+        fields.add(new Schema.Field(KAFKA_OFFSET, optional(Schema.create(Schema.Type.LONG)), null, Schema.Field.NULL_DEFAULT_VALUE));
+        this.avro = Schema.createRecord(feedName, null, "cameldatalake", false, fields);
+        this.plan = Plan.record(avro, type, "");
+        this.ingestionPos = avro.getField(INGESTION_TIMESTAMP).pos();
+        this.sourcePos = avro.getField(SOURCE).pos();
+        this.partitionPos = avro.getField(KAFKA_PARTITION).pos();
+        this.offsetPos = avro.getField(KAFKA_OFFSET).pos();
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public InferredType type() {
+        return type;
+    }
+
+    public Schema avro() {
+        return avro;
+    }
+
+    /** A record with the data fields of {@code json} filled in; the caller sets the bronze columns. */
+    public GenericData.Record convert(JsonNode json) throws DoesNotFitSchema {
+        return plan.toRecord(json);
+    }
+
+    public void setBronze(GenericData.Record r, long ingestionMillis, String source, Integer partition, Long offset) {
+        r.put(ingestionPos, ingestionMillis);
+        r.put(sourcePos, source);
+        r.put(partitionPos, partition);
+        r.put(offsetPos, offset);
+    }
+
+    private static List<Schema.Field> fieldsOf(InferredType record, String namespace, Set<String> reserved) {
+        List<Schema.Field> out = new ArrayList<>();
+        Set<String> used = new HashSet<>(reserved);
+        for (Map.Entry<String, InferredType> e : record.fields().entrySet()) {
+            String name = avroName(e.getKey(), used);
+            used.add(name);
+            Schema s = optional(avroType(e.getValue(), namespace, name));
+            Schema.Field f = new Schema.Field(name, s, null, Schema.Field.NULL_DEFAULT_VALUE);
+            if (!name.equals(e.getKey())) {
+                f.addProp(JSON_NAME, e.getKey());
+            }
+            out.add(f);
+        }
+        return out;
+    }
+
+    private static Schema avroType(InferredType t, String namespace, String name) {
+        return switch (t.kind()) {
+            case NULL, STRING -> Schema.create(Schema.Type.STRING); // null-only fields are strings until a value says otherwise
+            case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
+            case LONG -> Schema.create(Schema.Type.LONG);
+            case DOUBLE -> Schema.create(Schema.Type.DOUBLE);
+            case RECORD -> Schema.createRecord(name, null, namespace, false, fieldsOf(t, namespace + "." + name, Set.of()));
+            case ARRAY -> Schema.createArray(optional(avroType(t.element(), namespace, name + "_item")));
+        };
+    }
+
+    private static Schema optional(Schema s) {
+        return Schema.createUnion(Schema.create(Schema.Type.NULL), s);
+    }
+
+    /** JSON keys may hold any character; Avro (and so Parquet via parquet-avro) names may not. */
+    static String avroName(String jsonName, Set<String> used) {
+        String base = jsonName;
+        if (!AVRO_NAME.matcher(base).matches()) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < jsonName.length(); i++) {
+                char c = jsonName.charAt(i);
+                b.append((c < 128 && (Character.isLetterOrDigit(c) || c == '_')) ? c : '_');
+            }
+            if (b.length() == 0 || Character.isDigit(b.charAt(0))) {
+                b.insert(0, '_');
+            }
+            base = b.toString();
+        }
+        String name = base;
+        for (int i = 2; used.contains(name); i++) {
+            name = base + "_" + i;
+        }
+        return name;
+    }
+
+    /** Converts JSON to Avro for one schema node; built once per schema version. */
+    private static final class Plan {
+        final InferredType.Kind kind;
+        final String path;
+        final Schema recordSchema;            // RECORD
+        final Map<String, Integer> positions; // RECORD: json name -> field position
+        final Map<String, Plan> children;     // RECORD: json name -> field plan
+        final Plan element;                   // ARRAY
+
+        private Plan(InferredType.Kind kind, String path, Schema recordSchema, Map<String, Integer> positions,
+                     Map<String, Plan> children, Plan element) {
+            this.kind = kind;
+            this.path = path;
+            this.recordSchema = recordSchema;
+            this.positions = positions;
+            this.children = children;
+            this.element = element;
+        }
+
+        static Plan record(Schema schema, InferredType type, String path) {
+            Map<String, Integer> positions = new HashMap<>();
+            Map<String, Plan> children = new HashMap<>();
+            Iterator<Schema.Field> fields = schema.getFields().iterator();
+            for (Map.Entry<String, InferredType> e : type.fields().entrySet()) {
+                Schema.Field f = fields.next();
+                String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                positions.put(e.getKey(), f.pos());
+                children.put(e.getKey(), of(nonNull(f.schema()), e.getValue(), p));
+            }
+            return new Plan(InferredType.Kind.RECORD, path, schema, positions, children, null);
+        }
+
+        static Plan of(Schema schema, InferredType type, String path) {
+            return switch (type.kind()) {
+                case RECORD -> record(schema, type, path);
+                case ARRAY -> new Plan(InferredType.Kind.ARRAY, path, null, null, null,
+                        of(nonNull(schema.getElementType()), type.element(), path + "[]"));
+                default -> new Plan(type.kind(), path, null, null, null, null);
+            };
+        }
+
+        private static Schema nonNull(Schema union) {
+            return union.getTypes().get(1);
+        }
+
+        GenericData.Record toRecord(JsonNode obj) throws DoesNotFitSchema {
+            GenericData.Record r = new GenericData.Record(recordSchema);
+            for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                Plan child = children.get(e.getKey());
+                if (child == null) {
+                    throw new DoesNotFitSchema(path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+                }
+                r.put(positions.get(e.getKey()), child.value(e.getValue()));
+            }
+            return r;
+        }
+
+        Object value(JsonNode v) throws DoesNotFitSchema {
+            if (v.isNull()) {
+                return null;
+            }
+            switch (kind) {
+                case STRING:
+                    if (v.isTextual()) {
+                        return v.textValue();
+                    }
+                    break;
+                case LONG:
+                    if (v.isIntegralNumber() && v.canConvertToLong()) {
+                        return v.longValue();
+                    }
+                    break;
+                case DOUBLE:
+                    if (v.isNumber()) {
+                        return v.doubleValue();
+                    }
+                    break;
+                case BOOLEAN:
+                    if (v.isBoolean()) {
+                        return v.booleanValue();
+                    }
+                    break;
+                case RECORD:
+                    if (v.isObject()) {
+                        return toRecord(v);
+                    }
+                    break;
+                case ARRAY:
+                    if (v.isArray()) {
+                        List<Object> items = new ArrayList<>(v.size());
+                        for (JsonNode item : v) {
+                            items.add(element.value(item));
+                        }
+                        return items;
+                    }
+                    break;
+                default: // NULL: only nulls fit, handled above
+                    break;
+            }
+            throw new DoesNotFitSchema(path);
+        }
+    }
+}

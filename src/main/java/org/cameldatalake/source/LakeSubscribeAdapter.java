@@ -1,0 +1,63 @@
+package org.cameldatalake.source;
+
+import java.util.Collection;
+import org.apache.camel.component.kafka.consumer.support.subcription.SubscribeAdapter;
+import org.apache.camel.component.kafka.consumer.support.subcription.TopicInfo;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.common.TopicPartition;
+import org.cameldatalake.lake.AppendWriter;
+import org.cameldatalake.lake.AppendWriters;
+
+/**
+ * camel-kafka's only rebalance hook (registry bean {@code subscribeAdapter}, research/camel-idioms.md §3.5).
+ * Before partitions are revoked (rebalance or shutdown) their open files are published and their offsets committed,
+ * while this consumer still owns them; lost partitions drop their open files; newly assigned partitions re-read
+ * what the lake holds before their first record.
+ */
+public final class LakeSubscribeAdapter implements SubscribeAdapter {
+    private final AppendWriters writers;
+
+    public LakeSubscribeAdapter(AppendWriters writers) {
+        this.writers = writers;
+    }
+
+    @Override
+    public void subscribe(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, TopicInfo topicInfo) {
+        String group = consumer.groupMetadata().groupId();
+        ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                AppendWriter w = writers.byGroup(group);
+                if (w != null) {
+                    KafkaBatchLander.commit(w, consumer, w.publishRevoked(partitions));
+                    w.reset(partitions);
+                }
+                camelListener.onPartitionsRevoked(partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                AppendWriter w = writers.byGroup(group);
+                if (w != null) {
+                    w.reset(partitions);
+                }
+                camelListener.onPartitionsLost(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                AppendWriter w = writers.byGroup(group);
+                if (w != null) {
+                    w.reset(partitions);
+                }
+                camelListener.onPartitionsAssigned(partitions);
+            }
+        };
+        if (topicInfo.isPattern()) {
+            consumer.subscribe(topicInfo.getPattern(), listener);
+        } else {
+            consumer.subscribe(topicInfo.getTopics(), listener);
+        }
+    }
+}
