@@ -72,6 +72,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.flush.interval.messages", "1000000");
         p.put("log.cleaner.enable", "false");
+        // keep everything: demo and test records carry event timestamps days or years old, which the default
+        // 7-day time retention would delete from under the consumers
+        p.put("log.retention.ms", "-1");
+        p.put("log.retention.bytes", "-1");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         KafkaConfig config = KafkaConfig.fromProps(p, false);

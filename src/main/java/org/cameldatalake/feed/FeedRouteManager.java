@@ -47,6 +47,10 @@ public final class FeedRouteManager {
     }
 
     public synchronized void startAll() {
+        if (!java.nio.file.Files.isDirectory(settings.feedsDir().resolve("active"))) {
+            LOG.warn("no feeds folder at {} (set datalake.feeds.dir): no feed will run",
+                    settings.feedsDir().resolve("active").toAbsolutePath());
+        }
         FeedCatalog catalog = FeedCatalog.load(settings.feedsDir());
         status.clear();
         for (FeedFileException p : catalog.problems()) {

@@ -84,6 +84,7 @@ public final class AppendWriter implements AutoCloseable {
     private FeedSchema schema;
     private String pendingFailure;
     private boolean closed;
+    private java.nio.channels.FileChannel tempLock;
 
     private final AtomicLong recordsWritten = new AtomicLong();
     private final AtomicLong recordsRejected = new AtomicLong();
@@ -129,6 +130,9 @@ public final class AppendWriter implements AutoCloseable {
         }
         reconcileMetadata();
         removeStaleTemporaryFiles();
+        storage.removeLeftoverTempFiles(feedDir, false);
+        storage.removeLeftoverTempFiles(storage.path("_rejected", feed.name()), true);
+        lockTemporaryDir();
         writeMetadata();
     }
 
@@ -151,6 +155,9 @@ public final class AppendWriter implements AutoCloseable {
         long now = clock.millis();
         try {
             loadMissingRanges(batch);
+            if (schema == null) {
+                inferInitialSchema(batch);
+            }
             for (SourceRecord r : batch) {
                 appendOne(r, now, counts);
             }
@@ -237,6 +244,33 @@ public final class AppendWriter implements AutoCloseable {
         if (of.records >= settings.maxRecords()
                 || ((of.records & 255) == 0 && of.writer.getDataSize() >= settings.maxBytes())) {
             publish(of);
+        }
+    }
+
+    /**
+     * A new feed takes its first schema from its whole first batch rather than from its first record, so that a
+     * field that is null or a whole number in the first records does not publish a tiny file as soon as it widens.
+     */
+    private void inferInitialSchema(List<SourceRecord> batch) {
+        InferredType type = null;
+        for (SourceRecord r : batch) {
+            try {
+                JsonNode node = r.value() == null ? null : JSON.readTree(r.value());
+                if (node != null && node.isObject()) {
+                    InferredType seen = InferredType.of(node);
+                    InferredType widened = type == null ? seen : type.widen(seen, "");
+                    if (leafCount(widened) <= MAX_FIELDS) {
+                        type = widened;
+                    }
+                }
+            } catch (IOException | SchemaConflictException e) {
+                // this record will be rejected with its reason when it is appended
+            }
+        }
+        if (type != null) {
+            schema = new FeedSchema(feed.name(), 1, type);
+            metadata.addSchema(1, clock.instant(), type.toJson());
+            LOG.info("feed {}: schema version 1 ({} fields)", feed.name(), leafCount(type));
         }
     }
 
@@ -652,10 +686,34 @@ public final class AppendWriter implements AutoCloseable {
         }
     }
 
-    /** Temporary files left by a crashed run are invisible to readers; remove them once clearly abandoned. */
+    /**
+     * Each run writes its temporary files in its own {@code _temporary/<uuid>/}, holding an OS lock on its
+     * {@code .lock} file (local lakes). The kernel drops the lock when the process dies, however it dies.
+     */
+    private void lockTemporaryDir() throws IOException {
+        storage.mkdirs(tempDir);
+        java.nio.file.Path local = storage.localPath(new Path(tempDir, ".lock"));
+        if (local != null) {
+            tempLock = java.nio.channels.FileChannel.open(local, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+            tempLock.lock();
+        }
+    }
+
+    /**
+     * Temporary files left by a crashed run are invisible to readers; remove them: at once when their run's lock is
+     * free (it died), else once they are clearly abandoned (no lock file, e.g. on HDFS).
+     */
     private void removeStaleTemporaryFiles() throws IOException {
         long cutoff = clock.millis() - Math.max(settings.maxAge().toMillis() * 10, 10 * 60_000L);
         for (FileStatus dir : storage.list(storage.path("streams", feed.name(), "_temporary"))) {
+            java.nio.file.Path lock = storage.localPath(new Path(dir.getPath(), ".lock"));
+            if (lock != null && java.nio.file.Files.exists(lock)) {
+                if (ownerIsGone(lock)) {
+                    storage.delete(dir.getPath(), true);
+                }
+                continue;
+            }
             long newest = dir.getModificationTime();
             for (FileStatus f : storage.listFiles(dir.getPath())) {
                 newest = Math.max(newest, f.getModificationTime());
@@ -663,6 +721,21 @@ public final class AppendWriter implements AutoCloseable {
             if (newest < cutoff) {
                 storage.delete(dir.getPath(), true);
             }
+        }
+    }
+
+    private static boolean ownerIsGone(java.nio.file.Path lock) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+            var l = ch.tryLock();
+            if (l == null) {
+                return false; // another process holds it
+            }
+            l.release();
+            return true;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return false; // held by this JVM
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -696,9 +769,21 @@ public final class AppendWriter implements AutoCloseable {
         closed = true;
         try {
             storage.delete(tempDir, true);
+            if (tempLock != null) {
+                tempLock.close();
+            }
         } catch (IOException e) {
             LOG.debug("could not remove {}", tempDir, e);
         }
+    }
+
+    /** Bytes the open files of this feed hold in memory. */
+    public synchronized long bufferedBytes() {
+        long total = 0;
+        for (OpenFile of : openFiles()) {
+            total += of.buffered();
+        }
+        return total;
     }
 
     public long recordsWritten() {

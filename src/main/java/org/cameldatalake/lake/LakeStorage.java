@@ -44,6 +44,8 @@ public final class LakeStorage {
         this.conf = new Configuration();
         conf.set("fs.file.impl", RawLocalFileSystem.class.getName());
         conf.setBoolean("fs.file.impl.disable.cache", true);
+        // standard 3-level Parquet lists: they hold null elements, and every modern reader expects them
+        conf.setBoolean("parquet.avro.write-old-list-structure", false);
         this.fs = FileSystem.get(uri, conf);
         this.root = fs.makeQualified(new Path(uri));
         String r = this.root.toString();
@@ -61,6 +63,12 @@ public final class LakeStorage {
 
     public Path root() {
         return root;
+    }
+
+    /** The local file behind {@code p} for a {@code file:} lake, else null (HDFS, S3…). */
+    public java.nio.file.Path localPath(Path p) {
+        Path q = fs.makeQualified(checked(p));
+        return "file".equals(q.toUri().getScheme()) ? Paths.get(q.toUri()) : null;
     }
 
     /** A path below the root made of checked segments; a segment may not be empty, "." or "..", nor hold '/' or '\'. */
@@ -137,6 +145,23 @@ public final class LakeStorage {
             out.hsync();
         }
         publish(tmp, dest);
+    }
+
+    /**
+     * Deletes what {@link #writeAtomically} and {@link #writeNew} leave behind when the process dies mid-write
+     * ({@code .<name>.<uuid>.tmp} files); only for folders that one writer owns.
+     */
+    public int removeLeftoverTempFiles(Path dir, boolean recursive) throws IOException {
+        int n = 0;
+        List<? extends FileStatus> files = recursive ? listFiles(dir) : list(dir);
+        for (FileStatus f : files) {
+            String name = f.getPath().getName();
+            if (f.isFile() && name.startsWith(".") && name.endsWith(".tmp")) {
+                fs.delete(f.getPath(), false);
+                n++;
+            }
+        }
+        return n;
     }
 
     public synchronized void appendLine(Path file, String line) throws IOException {

@@ -1,0 +1,146 @@
+package org.cameldatalake.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.cameldatalake.feed.FeedDefinition.Compression;
+import org.cameldatalake.feed.FeedDefinition.FeedType;
+import org.cameldatalake.feed.FeedDefinition.SecurityLevel;
+import org.cameldatalake.feed.FeedDefinition.SourceKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import java.util.stream.Stream;
+
+class FeedFileParserTest {
+    private static final Path FILE = Path.of("feeds/active/payment_stream.json");
+
+    /** The example of DESIGN.md §2, without its comments. */
+    static final String SEED_EXAMPLE = """
+            {
+              "feed_name": "payment_stream",
+              "feed_type": "stream",
+              "ksqldb_source": "payment_stream",
+              "source": "kafka",
+              "kafka_topic": "PAYMENT_STREAM",
+              "description": "Stream des paiements",
+              "partitioning": {"type": "date", "columns": ["year","month","day"], "timestamp_field": "TIMESTAMP"},
+              "storage_mode": "append",
+              "format": "parquet",
+              "compression": "snappy",
+              "retention_days": 365,
+              "retention_versions": 7,
+              "schedule": "0 0/10 * * * ?",
+              "security_level": "restricted",
+              "warehouse": {"table": "dwh_user_transaction_totals", "key": ["USER_ID","TRANSACTION_TYPE"]},
+              "enabled": true
+            }
+            """;
+
+    @Test
+    void theSeedExampleLoadsUnchanged() throws Exception {
+        FeedDefinition f = FeedFileParser.parse(FILE, SEED_EXAMPLE);
+        assertThat(f.name()).isEqualTo("payment_stream");
+        assertThat(f.type()).isEqualTo(FeedType.STREAM);
+        assertThat(f.source()).isEqualTo(SourceKind.KAFKA);
+        assertThat(f.kafkaTopic()).isEqualTo("PAYMENT_STREAM");
+        assertThat(f.partitioning().timestampField()).isEqualTo("TIMESTAMP");
+        assertThat(f.compression()).isEqualTo(Compression.SNAPPY);
+        assertThat(f.warehouse().key()).containsExactly("USER_ID", "TRANSACTION_TYPE");
+        assertThat(f.routeId()).isEqualTo("feed-payment_stream");
+    }
+
+    @Test
+    void theSeed000ExampleWithoutSourceOrTopicGetsTheDocumentedDefaults() throws Exception {
+        FeedDefinition f = FeedFileParser.parse(FILE, """
+                {"feed_name": "payment_stream", "feed_type": "stream", "ksqldb_source": "payment_stream",
+                 "description": "Stream des paiements",
+                 "partitioning": {"type": "date", "columns": ["year", "month", "day"]},
+                 "storage_mode": "append", "format": "parquet", "retention_days": 365, "enabled": true}
+                """);
+        assertThat(f.source()).isEqualTo(SourceKind.KAFKA);
+        assertThat(f.kafkaTopic()).isEqualTo("PAYMENT_STREAM");
+        assertThat(f.partitioning().timestampField()).isNull();
+        assertThat(f.compression()).isEqualTo(Compression.SNAPPY);
+        assertThat(f.retentionVersions()).isEqualTo(7);
+        assertThat(f.schedule()).isEqualTo("0 0/10 * * * ?");
+        assertThat(f.securityLevel()).isEqualTo(SecurityLevel.RESTRICTED);
+        assertThat(f.enabled()).isTrue();
+    }
+
+    @Test
+    void aMinimalTableFeedDefaultsToKsqldbAndVersions() throws Exception {
+        FeedDefinition f = FeedFileParser.parse(FILE, "{\"feed_name\": \"payment_method_totals\", \"feed_type\": \"table\"}");
+        assertThat(f.source()).isEqualTo(SourceKind.KSQLDB);
+        assertThat(f.ksqldbSource()).isEqualTo("payment_method_totals");
+        assertThat(f.storageMode()).isEqualTo("overwrite");
+        assertThat(f.partitioning().type()).isEqualTo("version");
+        assertThat(f.retentionVersions()).isEqualTo(7);
+    }
+
+    @Test
+    void aFileWrittenByToolsReadsBackTheSame() throws Exception {
+        FeedDefinition f = FeedFileParser.parse(FILE, SEED_EXAMPLE);
+        FeedDefinition again = FeedFileParser.parse(FILE, FeedFileParser.toJson(f).toString());
+        assertThat(again).isEqualTo(f);
+    }
+
+    static Stream<Arguments> invalidFiles() {
+        return Stream.of(
+                Arguments.of("missing name", "{'feed_type': 'stream'}", "feed_name", "is required"),
+                Arguments.of("upper-case name", "{'feed_name': 'Payments', 'feed_type': 'stream'}", "feed_name", "must match"),
+                Arguments.of("path in name", "{'feed_name': '../etc', 'feed_type': 'stream'}", "feed_name", "must match"),
+                Arguments.of("space in name", "{'feed_name': 'my feed', 'feed_type': 'stream'}", "feed_name", "must match"),
+                Arguments.of("300 characters", "{'feed_name': '" + "a".repeat(300) + "', 'feed_type': 'stream'}", "feed_name", "must match"),
+                Arguments.of("unknown type", "{'feed_name': 'x', 'feed_type': 'view'}", "feed_type", "'view' is not one of stream | table"),
+                Arguments.of("unknown source", "{'feed_name': 'x', 'feed_type': 'stream', 'source': 's3'}", "source", "is not one of kafka | ksqldb"),
+                Arguments.of("bad topic", "{'feed_name': 'x', 'feed_type': 'stream', 'kafka_topic': 'a b'}", "kafka_topic", "not a valid Kafka topic"),
+                Arguments.of("bad compression", "{'feed_name': 'x', 'feed_type': 'stream', 'compression': 'lz4'}", "compression", "is not one of"),
+                Arguments.of("wrong mode", "{'feed_name': 'x', 'feed_type': 'stream', 'storage_mode': 'overwrite'}", "storage_mode", "use 'append'"),
+                Arguments.of("negative retention", "{'feed_name': 'x', 'feed_type': 'stream', 'retention_days': -1}", "retention_days", "positive whole number"),
+                Arguments.of("bad cron", "{'feed_name': 'x', 'feed_type': 'stream', 'schedule': 'every minute'}", "schedule", "not a Quartz cron"),
+                Arguments.of("unknown field", "{'feed_name': 'x', 'feed_type': 'stream', 'retention': 3}", "retention", "unknown field"),
+                Arguments.of("bad timestamp path", "{'feed_name': 'x', 'feed_type': 'stream', 'partitioning': {'timestamp_field': 'a/b'}}", "partitioning.timestamp_field", "not a field name"),
+                Arguments.of("bad rotation", "{'feed_name': 'x', 'feed_type': 'stream', 'rotation': {'max_age': 'soon'}}", "rotation.max_age", "not a duration"),
+                Arguments.of("enabled as text", "{'feed_name': 'x', 'feed_type': 'stream', 'enabled': 'yes'}", "enabled", "true or false"),
+                Arguments.of("warehouse key", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'table': 't', 'key': []}}", "warehouse.key", "non-empty array"),
+                Arguments.of("sql in table", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'table': 't; drop table x', 'key': ['A']}}", "warehouse.table", "SQL identifier"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidFiles")
+    void anInvalidFileNamesTheFileAndTheField(String what, String json, String field, String problem) {
+        assertThatThrownBy(() -> FeedFileParser.parse(FILE, json.replace('\'', '"')))
+                .isInstanceOf(FeedFileException.class)
+                .hasMessageStartingWith(FILE + ": field '" + field + "'")
+                .hasMessageContaining(problem)
+                .satisfies(e -> assertThat(((FeedFileException) e).field()).isEqualTo(field));
+    }
+
+    @Test
+    void brokenJsonNamesTheFileAndThePosition() {
+        assertThatThrownBy(() -> FeedFileParser.parse(FILE, "{\n  \"feed_name\": \"x\",\n  \"feed_type\" \"stream\"\n}"))
+                .isInstanceOf(FeedFileException.class)
+                .hasMessageStartingWith(FILE + ": not valid JSON at line 3");
+        assertThatThrownBy(() -> FeedFileParser.parse(FILE, "{\"feed_name\": \"x\", \"feed_name\": \"y\", \"feed_type\": \"stream\"}"))
+                .hasMessageContaining("Duplicate field 'feed_name'");
+        assertThatThrownBy(() -> FeedFileParser.parse(FILE, "[]")).hasMessageContaining("must hold one JSON object");
+    }
+
+    @Test
+    void theShippedFeedFilesAllLoad() {
+        FeedCatalog catalog = FeedCatalog.load(Path.of("feeds"));
+        assertThat(catalog.problems()).isEmpty();
+        List<String> names = catalog.feeds().stream().map(FeedDefinition::name).toList();
+        assertThat(names).contains("transactions_secure", "transactions_usd", "user_spending_by_type",
+                "spend_last_five_min_by_type", "transaction_stream", "transaction_flattened",
+                "transaction_stream_anonymized", "transaction_stream_blacklisted", "user_transaction_summary",
+                "user_transaction_summary_eur", "payment_method_totals", "product_purchase_counts");
+        assertThat(catalog.feed("transaction_stream_anonymized").retentionDays()).isEqualTo(730);
+        assertThat(catalog.feed("transactions_secure").kafkaTopic()).isEqualTo("TRANSACTIONS_SECURE");
+        assertThat(catalog.feeds().stream().filter(FeedDefinition::isKafkaStream).count()).isEqualTo(9);
+    }
+}

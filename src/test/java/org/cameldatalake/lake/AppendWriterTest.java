@@ -1,0 +1,163 @@
+package org.cameldatalake.lake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.feed.FeedFileParser;
+import org.cameldatalake.support.Lake;
+import org.cameldatalake.support.MutableClock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The append writer on its own (no broker), read back with DuckDB. */
+class AppendWriterTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final LocalDate DAY = LocalDate.of(2025, 10, 13);
+
+    @TempDir
+    Path dir;
+    private LakeStorage storage;
+    private MutableClock clock;
+    private Lake lake;
+
+    @BeforeEach
+    void lake() throws Exception {
+        storage = new LakeStorage(dir.toString());
+        clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        lake = new Lake(dir);
+    }
+
+    private AppendWriter writer(String feedJson, AppendSettings settings) throws Exception {
+        FeedDefinition feed = FeedFileParser.parse(dir.resolve("f.json"), feedJson);
+        AppendWriter w = new AppendWriter(feed, storage, settings, clock, new ExportLog(storage, clock, ZoneOffset.UTC));
+        w.start();
+        return w;
+    }
+
+    private static AppendSettings settings(long maxRecords, Duration maxAge, long budget, int maxOpen) {
+        return new AppendSettings(maxRecords, 128L << 20, maxAge, budget, maxOpen, 32L << 20, ZoneOffset.UTC);
+    }
+
+    private static final String FEED = "{\"feed_name\": \"events\", \"feed_type\": \"stream\", "
+            + "\"partitioning\": {\"timestamp_field\": \"TS\"}}";
+
+    private static SourceRecord rec(int partition, long offset, String json) {
+        return new SourceRecord("EVENTS", partition, offset, -1, null, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void newFieldsAndWiderNumbersStartNewSchemaVersionsAndEveryValueSurvives() throws Exception {
+        AppendWriter w = writer(FEED, settings(1000, Duration.ofHours(1), 64L << 20, 64));
+        w.append(List.of(rec(0, 0, "{\"ID\": 1, \"TS\": \"2025-10-13T10:00:00Z\", \"N\": 5}")));
+        // wider number, a new nested field, a field with a name Parquet/Avro would not accept
+        w.append(List.of(rec(0, 1, "{\"ID\": 2, \"TS\": \"2025-10-13T11:00:00Z\", \"N\": 5.5, \"GEO\": {\"CITY\": \"Paris\"}}")));
+        w.append(List.of(rec(0, 2, "{\"ID\": 3, \"TS\": \"2025-10-13T12:00:00Z\", \"N\": 7, \"first name\": \"Ada\", \"TAGS\": [\"a\", null]}")));
+        // a type that cannot be widened: rejected, the feed goes on
+        var r = w.append(List.of(rec(0, 3, "{\"ID\": \"four\", \"TS\": \"2025-10-13T12:00:00Z\"}"),
+                rec(0, 4, "{\"ID\": 5, \"TS\": \"2025-10-13T13:00:00Z\", \"N\": 1}")));
+        assertThat(r.written()).isEqualTo(1);
+        assertThat(r.rejected()).isEqualTo(1);
+        w.close();
+
+        String t = lake.stream("events");
+        assertThat(lake.rows("SELECT ID, N, GEO.CITY, first_name, TAGS FROM " + t + " ORDER BY ID").toString())
+                .isEqualTo("[[1, 5.0, null, null, null], [2, 5.5, Paris, null, null], [3, 7.0, null, Ada, [a, null]], [5, 1.0, null, null, null]]");
+        JsonNode meta = JSON.readTree(dir.resolve("streams/events/_metadata.json").toFile());
+        assertThat(meta.get("schema_version").asInt()).isEqualTo(3);
+        assertThat(meta.get("schemas").get(0).get("fields").toString()).isEqualTo("{\"ID\":\"long\",\"TS\":\"string\",\"N\":\"long\"}");
+        assertThat(meta.get("rejected_records").asInt()).isEqualTo(1);
+        // the schema outlives the writer: a restart continues at the same version
+        AppendWriter again = writer(FEED, settings(1000, Duration.ofHours(1), 64L << 20, 64));
+        again.append(List.of(rec(0, 5, "{\"ID\": 6, \"TS\": \"2025-10-13T14:00:00Z\", \"N\": 2}")));
+        again.close();
+        assertThat(JSON.readTree(dir.resolve("streams/events/_metadata.json").toFile()).get("schema_version").asInt()).isEqualTo(3);
+        assertThat(lake.count("SELECT count(*) FROM " + t)).isEqualTo(5);
+    }
+
+    @Test
+    void manyOpenDayPartitionsStayWithinTheMemoryBudget() throws Exception {
+        long budget = 256 * 1024;
+        AppendWriter w = writer(FEED, settings(1_000_000, Duration.ofHours(1), budget, 1000));
+        String pad = "x".repeat(200);
+        long offset = 0;
+        for (int batch = 0; batch < 12; batch++) {
+            List<SourceRecord> records = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                LocalDate day = DAY.minusDays(offset % 60); // 60 day partitions open at once, interleaved
+                records.add(rec(0, offset, "{\"ID\": " + offset + ", \"TS\": \"" + day + "T10:00:00Z\", \"PAD\": \"" + pad + offset + "\"}"));
+                offset++;
+            }
+            w.append(records);
+            assertThat(w.bufferedBytes()).isLessThanOrEqualTo(budget);
+        }
+        w.close();
+        String t = lake.stream("events");
+        assertThat(lake.count("SELECT count(*) FROM " + t)).isEqualTo(offset);
+        assertThat(lake.count("SELECT count(DISTINCT ID) FROM " + t)).isEqualTo(offset);
+        assertThat(lake.count("SELECT count(DISTINCT (year, month, day)) FROM " + t)).isEqualTo(60);
+        assertThat(w.filesPublished()).isGreaterThan(60); // the budget forced early publishing
+    }
+
+    @Test
+    void lateRecordsForAnOldDayGatherInOneFileInsteadOfOneFileEach() throws Exception {
+        AppendWriter w = writer(FEED, settings(1_000_000, Duration.ofMinutes(1), 64L << 20, 64));
+        long offset = 0;
+        for (int batch = 0; batch < 20; batch++) {
+            List<SourceRecord> records = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                LocalDate day = i == 50 ? DAY.minusDays(30) : DAY; // one late record per batch
+                records.add(rec(0, offset, "{\"ID\": " + offset + ", \"TS\": \"" + day + "T10:00:00Z\"}"));
+                offset++;
+            }
+            w.append(records);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        clock.advance(Duration.ofMinutes(2));
+        w.rotateExpired();
+        assertThat(lake.rows("SELECT CAST(make_date(year, month, day) AS VARCHAR), count(*), count(DISTINCT filename) FROM "
+                + lake.stream("events") + " GROUP BY ALL ORDER BY 1").toString())
+                .isEqualTo("[[2025-09-13, 20, 1], [2025-10-13, 1980, 1]]");
+        w.close();
+    }
+
+    @Test
+    void offsetsAreCommittableOnlyUpToWhatIsPublished() throws Exception {
+        AppendWriter w = writer(FEED, settings(3, Duration.ofHours(1), 64L << 20, 64));
+        TopicPartition p0 = new TopicPartition("EVENTS", 0);
+        w.append(List.of(rec(0, 0, "{\"ID\": 0, \"TS\": \"2025-10-13T10:00:00Z\"}"),
+                rec(0, 1, "{\"ID\": 1, \"TS\": \"2025-10-12T10:00:00Z\"}"),
+                rec(0, 2, "{\"ID\": 2, \"TS\": \"2025-10-13T10:00:00Z\"}")));
+        assertThat(w.committable(null)).isEqualTo(Map.of(p0, 0L)); // offset 0 sits in an open file
+        w.append(List.of(rec(0, 3, "{\"ID\": 3, \"TS\": \"2025-10-13T10:00:00Z\"}"))); // day 13 reaches 3 records
+        assertThat(w.committable(null)).isEqualTo(Map.of(p0, 1L)); // day 12 (offset 1) is still open
+        w.committed(Map.of(p0, 1L));
+        // a replay of the same offsets (after a crash or a rebalance) adds nothing
+        w.reset(List.of(p0));
+        var again = w.append(List.of(rec(0, 1, "{\"ID\": 1, \"TS\": \"2025-10-12T10:00:00Z\"}"),
+                rec(0, 2, "{\"ID\": 2, \"TS\": \"2025-10-13T10:00:00Z\"}"),
+                rec(0, 3, "{\"ID\": 3, \"TS\": \"2025-10-13T10:00:00Z\"}")));
+        assertThat(again.skipped()).isEqualTo(2);
+        assertThat(again.written()).isEqualTo(1);
+        w.close();
+        assertThat(lake.count("SELECT count(*) FROM " + lake.stream("events"))).isEqualTo(4);
+        try (Stream<Path> files = Files.walk(dir.resolve("streams/events"))) {
+            assertThat(files.filter(p -> p.toString().endsWith(".parquet")).map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("data_20260101_000000_EVENTS+0+0+3.parquet", "data_20260101_000000_EVENTS+0+1+1.parquet");
+        }
+    }
+}

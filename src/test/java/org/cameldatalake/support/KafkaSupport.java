@@ -1,0 +1,81 @@
+package org.cameldatalake.support;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.cameldatalake.demo.EmbeddedKafka;
+
+/** One real in-process Kafka broker (KRaft) shared by the tests of a JVM run. */
+public final class KafkaSupport {
+    private static EmbeddedKafka kafka;
+
+    private KafkaSupport() {
+    }
+
+    public static synchronized EmbeddedKafka broker() throws Exception {
+        if (kafka == null) {
+            Path dir = Files.createTempDirectory("kafka-test");
+            kafka = EmbeddedKafka.start(dir);
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+        }
+        return kafka;
+    }
+
+    public static KafkaProducer<String, byte[]> producer() throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p);
+    }
+
+    /** Sends and waits for every record to be acknowledged. */
+    public static void send(List<ProducerRecord<String, byte[]>> records) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (ProducerRecord<String, byte[]> r : records) {
+                producer.send(r);
+            }
+            producer.flush();
+        }
+    }
+
+    public static Map<Integer, Long> committed(String group, String topic) throws Exception {
+        try (Admin admin = broker().admin()) {
+            Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            Map<Integer, Long> out = new HashMap<>();
+            m.forEach((tp, o) -> {
+                if (tp.topic().equals(topic) && o != null) {
+                    out.put(tp.partition(), o.offset());
+                }
+            });
+            return out;
+        }
+    }
+
+    public static Map<Integer, Long> endOffsets(String topic, int partitions) throws Exception {
+        try (Admin admin = broker().admin()) {
+            Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+            for (int i = 0; i < partitions; i++) {
+                q.put(new TopicPartition(topic, i), OffsetSpec.latest());
+            }
+            return admin.listOffsets(q).all().get().entrySet().stream()
+                    .collect(Collectors.toMap(e -> e.getKey().partition(), e -> e.getValue().offset()));
+        }
+    }
+}
