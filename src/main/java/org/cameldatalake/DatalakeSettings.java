@@ -6,6 +6,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.cameldatalake.feed.Units;
 import org.cameldatalake.lake.AppendSettings;
+import org.cameldatalake.lake.MemoryBudget;
 
 /** The {@code datalake.*} settings of application.properties (DESIGN.md §3b), resolved once at start-up. */
 public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append) {
@@ -19,7 +20,7 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 Long.parseLong(get(pc, "datalake.append.max-records", "100000")),
                 Units.bytes(get(pc, "datalake.append.max-bytes", "128MB")),
                 Units.duration(get(pc, "datalake.append.max-age", "60s")),
-                memoryBudget,
+                new MemoryBudget(memoryBudget),
                 Integer.parseInt(get(pc, "datalake.append.max-open-files", "64")),
                 Units.bytes(get(pc, "datalake.append.row-group-size", "32MB")),
                 zone);

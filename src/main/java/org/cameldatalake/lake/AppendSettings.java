@@ -9,7 +9,7 @@ import org.cameldatalake.feed.FeedDefinition;
  * {@code maxRecords}, {@code maxBytes} or {@code maxAge}; across all open files of a feed, buffered bytes stay under
  * {@code memoryBudget} and at most {@code maxOpenFiles} files are open (the largest / oldest is published first).
  */
-public record AppendSettings(long maxRecords, long maxBytes, Duration maxAge, long memoryBudget, int maxOpenFiles,
+public record AppendSettings(long maxRecords, long maxBytes, Duration maxAge, MemoryBudget memoryBudget, int maxOpenFiles,
                              long rowGroupBytes, ZoneId zone) {
 
     public AppendSettings forFeed(FeedDefinition feed) {

@@ -423,16 +423,18 @@ public final class AppendWriter implements AutoCloseable {
         for (OpenFile of : open) {
             buffered += of.buffered();
         }
-        if (buffered > settings.memoryBudget()) {
+        long allowance = settings.memoryBudget().allowance(feed.name(), buffered);
+        if (buffered > allowance) {
             open.sort(Comparator.comparingLong(OpenFile::buffered).reversed());
             for (OpenFile of : open) {
-                if (buffered <= settings.memoryBudget()) {
+                if (buffered <= allowance) {
                     break;
                 }
                 buffered -= of.buffered();
                 LOG.debug("{}: memory budget reached, publishing early", feed.name());
                 publish(of);
             }
+            settings.memoryBudget().allowance(feed.name(), buffered);
             open = openFiles();
         }
         if (open.size() > settings.maxOpenFiles()) {
@@ -766,6 +768,7 @@ public final class AppendWriter implements AutoCloseable {
             }
         }
         abandonAll();
+        settings.memoryBudget().release(feed.name());
         closed = true;
         try {
             storage.delete(tempDir, true);

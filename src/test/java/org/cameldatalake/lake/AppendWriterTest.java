@@ -50,7 +50,7 @@ class AppendWriterTest {
     }
 
     private static AppendSettings settings(long maxRecords, Duration maxAge, long budget, int maxOpen) {
-        return new AppendSettings(maxRecords, 128L << 20, maxAge, budget, maxOpen, 32L << 20, ZoneOffset.UTC);
+        return new AppendSettings(maxRecords, 128L << 20, maxAge, new MemoryBudget(budget), maxOpen, 32L << 20, ZoneOffset.UTC);
     }
 
     private static final String FEED = "{\"feed_name\": \"events\", \"feed_type\": \"stream\", "
@@ -90,27 +90,35 @@ class AppendWriterTest {
     }
 
     @Test
-    void manyOpenDayPartitionsStayWithinTheMemoryBudget() throws Exception {
-        long budget = 256 * 1024;
-        AppendWriter w = writer(FEED, settings(1_000_000, Duration.ofHours(1), budget, 1000));
+    void manyOpenDayPartitionsOfTwoFeedsStayWithinOneSharedMemoryBudget() throws Exception {
+        long limit = 256 * 1024;
+        AppendSettings shared = settings(1_000_000, Duration.ofHours(1), limit, 1000);
+        AppendWriter a = writer(FEED, shared);
+        AppendWriter b = writer(FEED.replace("events", "others"), shared);
         String pad = "x".repeat(200);
         long offset = 0;
         for (int batch = 0; batch < 12; batch++) {
-            List<SourceRecord> records = new ArrayList<>();
-            for (int i = 0; i < 500; i++) {
-                LocalDate day = DAY.minusDays(offset % 60); // 60 day partitions open at once, interleaved
-                records.add(rec(0, offset, "{\"ID\": " + offset + ", \"TS\": \"" + day + "T10:00:00Z\", \"PAD\": \"" + pad + offset + "\"}"));
-                offset++;
+            for (AppendWriter w : List.of(a, b)) {
+                List<SourceRecord> records = new ArrayList<>();
+                for (int i = 0; i < 250; i++) {
+                    long o = offset + i;
+                    LocalDate day = DAY.minusDays(o % 60); // 60 day partitions open at once, interleaved
+                    records.add(rec(0, o, "{\"ID\": " + o + ", \"TS\": \"" + day + "T10:00:00Z\", \"PAD\": \"" + pad + o + "\"}"));
+                }
+                w.append(records);
+                assertThat(a.bufferedBytes() + b.bufferedBytes()).isLessThanOrEqualTo(limit);
             }
-            w.append(records);
-            assertThat(w.bufferedBytes()).isLessThanOrEqualTo(budget);
+            offset += 250;
         }
-        w.close();
-        String t = lake.stream("events");
-        assertThat(lake.count("SELECT count(*) FROM " + t)).isEqualTo(offset);
-        assertThat(lake.count("SELECT count(DISTINCT ID) FROM " + t)).isEqualTo(offset);
-        assertThat(lake.count("SELECT count(DISTINCT (year, month, day)) FROM " + t)).isEqualTo(60);
-        assertThat(w.filesPublished()).isGreaterThan(60); // the budget forced early publishing
+        a.close();
+        b.close();
+        for (String feed : List.of("events", "others")) {
+            String t = lake.stream(feed);
+            assertThat(lake.count("SELECT count(*) FROM " + t)).isEqualTo(offset);
+            assertThat(lake.count("SELECT count(DISTINCT ID) FROM " + t)).isEqualTo(offset);
+            assertThat(lake.count("SELECT count(DISTINCT (year, month, day)) FROM " + t)).isEqualTo(60);
+        }
+        assertThat(a.filesPublished()).isGreaterThan(60); // the budget forced early publishing
     }
 
     @Test
