@@ -1,0 +1,100 @@
+package org.cameldatalake.ksqldb;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/** Sabotages a streamed response after a number of rows, as configured by the emulator's fault methods. */
+final class FaultInjectingWriter implements ResultWriter {
+
+    enum Mode { DROP, ERROR, MALFORMED }
+
+    /** The connection must be closed now, without finishing the response. */
+    static final class DropConnection extends RuntimeException {
+        DropConnection() {
+            super("connection dropped by KsqlDbEmulator", null, false, false);
+        }
+    }
+
+    /** The response was ended (after an in-band error); the query must stop. */
+    static final class QueryEnded extends RuntimeException {
+        QueryEnded() {
+            super("query ended by KsqlDbEmulator", null, false, false);
+        }
+    }
+
+    static final String INJECTED_ERROR = "java.lang.RuntimeException: Failure in processing (injected by KsqlDbEmulator)";
+
+    private final ResultWriter inner;
+    private final Mode mode;
+    private final int rowsBefore;
+    private int rows;
+
+    FaultInjectingWriter(ResultWriter inner, Mode mode, int rowsBefore) {
+        this.inner = inner;
+        this.mode = mode;
+        this.rowsBefore = rowsBefore;
+    }
+
+    @Override
+    public void header(String queryId, SelectQuery query) throws IOException {
+        inner.header(queryId, query);
+        if (mode == Mode.MALFORMED) {
+            inner.malformedElement();
+        }
+        maybeStrike();
+    }
+
+    @Override
+    public void row(ArrayNode values, boolean tombstone) throws IOException {
+        inner.row(values, tombstone);
+        rows++;
+        maybeStrike();
+    }
+
+    @Override
+    public void finalMessage(String message) throws IOException {
+        strikeIfPending();
+        inner.finalMessage(message);
+    }
+
+    @Override
+    public void error(ObjectNode error) throws IOException {
+        inner.error(error);
+    }
+
+    @Override
+    public void malformedElement() throws IOException {
+        inner.malformedElement();
+    }
+
+    @Override
+    public void end() throws IOException {
+        strikeIfPending();
+        inner.end();
+    }
+
+    @Override
+    public void flushBeforeDrop() throws IOException {
+        inner.flushBeforeDrop();
+    }
+
+    private void maybeStrike() throws IOException {
+        if (rows == rowsBefore) {
+            strikeIfPending();
+        }
+    }
+
+    /** A query that ends before reaching the row count gets the fault instead of its normal ending. */
+    private void strikeIfPending() throws IOException {
+        if (mode == Mode.DROP) {
+            inner.flushBeforeDrop();
+            throw new DropConnection();
+        }
+        if (mode == Mode.ERROR) {
+            inner.error(KsqlError.genericBody(KsqlError.SERVER_ERROR, INJECTED_ERROR));
+            inner.end();
+            throw new QueryEnded();
+        }
+    }
+}
