@@ -2,6 +2,9 @@ package org.cameldatalake;
 
 import java.util.concurrent.Callable;
 import org.cameldatalake.cli.DemoCommand;
+import org.cameldatalake.cli.ExportCommand;
+import org.cameldatalake.cli.FeedsCommand;
+import org.cameldatalake.cli.RollbackCommand;
 import org.cameldatalake.cli.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +12,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar camel-datalake.jar [run|demo|…]}; with no command it runs the service. */
 @Command(name = "camel-datalake", mixinStandardHelpOptions = true, version = "camel-datalake 0.1",
         description = "Lands Kafka topics and ksqlDB streams/tables into a Parquet data lake.",
-        subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DemoCommand.class, ExportCommand.class, RollbackCommand.class, FeedsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class DatalakeApp implements Callable<Integer> {
 
     public static void main(String[] args) {

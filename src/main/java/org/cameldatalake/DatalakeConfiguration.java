@@ -12,6 +12,7 @@ import org.cameldatalake.lake.AppendWriters;
 import org.cameldatalake.lake.ExportLog;
 import org.cameldatalake.lake.LakeStorage;
 import org.cameldatalake.source.KafkaBatchLander;
+import org.cameldatalake.source.KsqlDbExports;
 import org.cameldatalake.source.LakeSubscribeAdapter;
 
 /**
@@ -36,12 +37,14 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         }
         ExportLog exportLog = new ExportLog(storage, clock, settings.zone());
         AppendWriters writers = new AppendWriters();
-        FeedRouteManager feeds = new FeedRouteManager(ctx, settings, storage, writers, exportLog, clock);
+        KsqlDbExports ksqlDbExports = new KsqlDbExports(settings.ksqldbUrl(), writers);
+        FeedRouteManager feeds = new FeedRouteManager(ctx, settings, storage, writers, ksqlDbExports, exportLog, clock);
         ctx.getRegistry().bind("datalakeSettings", settings);
         ctx.getRegistry().bind("lakeStorage", storage);
         ctx.getRegistry().bind("appendWriters", writers);
         ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers));
         ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers));
+        ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("feedRouteManager", feeds);
         try {
             ctx.addService(new ServiceSupport() {
@@ -57,7 +60,9 @@ public final class DatalakeConfiguration implements CamelConfiguration {
 
                 @Override
                 public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-                    feeds.startAll();
+                    if (settings.autostartFeeds()) {
+                        feeds.startAll();
+                    }
                 }
             });
         } catch (Exception e) {

@@ -9,7 +9,8 @@ import org.cameldatalake.lake.AppendSettings;
 import org.cameldatalake.lake.MemoryBudget;
 
 /** The {@code datalake.*} settings of application.properties (DESIGN.md §3b), resolved once at start-up. */
-public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append) {
+public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append, String ksqldbUrl,
+                               boolean autostartFeeds) {
 
     public static DatalakeSettings from(CamelContext ctx) {
         PropertiesComponent pc = ctx.getPropertiesComponent();
@@ -25,7 +26,8 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 Units.bytes(get(pc, "datalake.append.row-group-size", "32MB")),
                 zone);
         return new DatalakeSettings(get(pc, "datalake.root", "data_lake"), Path.of(get(pc, "datalake.feeds.dir", "feeds")),
-                zone, append);
+                zone, append, get(pc, "datalake.ksqldb.url", "http://localhost:8088"),
+                Boolean.parseBoolean(get(pc, "datalake.feeds.autostart", "true")));
     }
 
     private static String get(PropertiesComponent pc, String key, String dflt) {

@@ -86,6 +86,14 @@ public record FeedDefinition(
         return "camel-datalake-" + name;
     }
 
+    public boolean isKsqldbTable() {
+        return type == FeedType.TABLE && source == SourceKind.KSQLDB;
+    }
+
+    public boolean isKsqldbStream() {
+        return type == FeedType.STREAM && source == SourceKind.KSQLDB;
+    }
+
     public boolean isKafkaStream() {
         return type == FeedType.STREAM && source == SourceKind.KAFKA;
     }

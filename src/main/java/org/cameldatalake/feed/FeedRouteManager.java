@@ -3,6 +3,8 @@ package org.cameldatalake.feed;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
@@ -11,6 +13,8 @@ import org.cameldatalake.lake.AppendWriter;
 import org.cameldatalake.lake.AppendWriters;
 import org.cameldatalake.lake.ExportLog;
 import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.lake.SnapshotWriter;
+import org.cameldatalake.source.KsqlDbExports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FeedRouteManager {
     public static final String KAFKA_STREAM_TEMPLATE = "kafka-stream-feed";
+    public static final String KSQLDB_TABLE_TEMPLATE = "ksqldb-table-feed";
+    public static final String KSQLDB_STREAM_TEMPLATE = "ksqldb-stream-feed";
     private static final Logger LOG = LoggerFactory.getLogger(FeedRouteManager.class);
 
     public enum State { RUNNING, WAITING_FOR_SOURCE, DISABLED, INVALID, FAILED }
@@ -32,16 +38,18 @@ public final class FeedRouteManager {
     private final DatalakeSettings settings;
     private final LakeStorage storage;
     private final AppendWriters writers;
+    private final KsqlDbExports ksqlDbExports;
     private final ExportLog exportLog;
     private final Clock clock;
     private final List<FeedStatus> status = new ArrayList<>();
 
     public FeedRouteManager(CamelContext ctx, DatalakeSettings settings, LakeStorage storage, AppendWriters writers,
-                            ExportLog exportLog, Clock clock) {
+                            KsqlDbExports ksqlDbExports, ExportLog exportLog, Clock clock) {
         this.ctx = ctx;
         this.settings = settings;
         this.storage = storage;
         this.writers = writers;
+        this.ksqlDbExports = ksqlDbExports;
         this.exportLog = exportLog;
         this.clock = clock;
     }
@@ -69,15 +77,49 @@ public final class FeedRouteManager {
             LOG.info("feed {}: disabled (enabled: false)", feed.name());
             return new FeedStatus(feed.name(), file, State.DISABLED, "enabled: false");
         }
+        if (feed.isKsqldbTable()) {
+            try {
+                SnapshotWriter writer = openSnapshotWriter(feed);
+                TemplatedRouteBuilder.builder(ctx, KSQLDB_TABLE_TEMPLATE)
+                        .routeId(feed.routeId())
+                        .parameter("feedName", feed.name())
+                        .parameter("schedule", feed.schedule())
+                        .add();
+                LOG.info("feed {}: route {} snapshots ksqlDB table {} into {} on '{}'", feed.name(), feed.routeId(),
+                        feed.ksqldbSource(), storage.relative(storage.path("tables", feed.name())), feed.schedule());
+                return new FeedStatus(feed.name(), file, State.RUNNING, "ksqlDB table " + feed.ksqldbSource()
+                        + " on '" + feed.schedule() + "', current version " + writer.metadata().currentVersion());
+            } catch (Exception e) {
+                LOG.error("feed {}: could not start: {}", feed.name(), e.toString(), e);
+                stop(feed.name());
+                return new FeedStatus(feed.name(), file, State.FAILED, e.toString());
+            }
+        }
+        if (feed.isKsqldbStream()) {
+            try {
+                openStreamWriter(feed, null);
+                TemplatedRouteBuilder.builder(ctx, KSQLDB_STREAM_TEMPLATE)
+                        .routeId(feed.routeId())
+                        .parameter("feedName", feed.name())
+                        .parameter("schedule", feed.schedule())
+                        .add();
+                LOG.info("feed {}: route {} polls ksqlDB stream {} into {} on '{}'", feed.name(), feed.routeId(),
+                        feed.ksqldbSource(), storage.relative(storage.path("streams", feed.name())), feed.schedule());
+                return new FeedStatus(feed.name(), file, State.RUNNING, "ksqlDB stream " + feed.ksqldbSource()
+                        + " on '" + feed.schedule() + "'");
+            } catch (Exception e) {
+                LOG.error("feed {}: could not start: {}", feed.name(), e.toString(), e);
+                stop(feed.name());
+                return new FeedStatus(feed.name(), file, State.FAILED, e.toString());
+            }
+        }
         if (!feed.isKafkaStream()) {
             String what = feed.type().json() + " feed with source " + feed.source().json();
             LOG.warn("feed {}: {} is loaded and waiting: that source is not available in this version", feed.name(), what);
             return new FeedStatus(feed.name(), file, State.WAITING_FOR_SOURCE, what + " is not available in this version");
         }
         try {
-            AppendWriter writer = new AppendWriter(feed, storage, settings.append(), clock, exportLog);
-            writer.start();
-            writers.register(writer, feed.consumerGroup());
+            openStreamWriter(feed, feed.consumerGroup());
             TemplatedRouteBuilder.builder(ctx, KAFKA_STREAM_TEMPLATE)
                     .routeId(feed.routeId())
                     .parameter("feedName", feed.name())
@@ -109,6 +151,151 @@ public final class FeedRouteManager {
         if (writer != null) {
             writer.close();
         }
+        ksqlDbExports.remove(feedName);
+    }
+
+    private AppendWriter openStreamWriter(FeedDefinition feed, String consumerGroup) throws java.io.IOException {
+        AppendWriter existing = writers.byFeed(feed.name());
+        if (existing != null) {
+            return existing;
+        }
+        AppendWriter writer = new AppendWriter(feed, storage, settings.append(), clock, exportLog);
+        writer.start();
+        writers.register(writer, consumerGroup);
+        return writer;
+    }
+
+    /** The snapshot writer of a table feed, registered for the {@code ksqldb-snapshot} route. */
+    public synchronized SnapshotWriter openSnapshotWriter(FeedDefinition feed) throws java.io.IOException {
+        SnapshotWriter existing = ksqlDbExports.snapshotWriter(feed.name());
+        if (existing != null) {
+            return existing;
+        }
+        SnapshotWriter writer = new SnapshotWriter(feed, storage, clock, exportLog, settings.append().rowGroupBytes());
+        writer.start();
+        ksqlDbExports.register(writer);
+        return writer;
+    }
+
+    public FeedCatalog catalog() {
+        return FeedCatalog.load(settings.feedsDir());
+    }
+
+    public java.nio.file.Path activeFeedsDir() {
+        return settings.feedsDir().resolve("active");
+    }
+
+    /**
+     * One export pass for one feed (the {@code export} command): a table feed takes one snapshot through the
+     * {@code ksqldb-snapshot} route; a Kafka stream feed runs its route until it has read up to the end offsets seen
+     * at start, then stops (publishing and committing what it holds).
+     */
+    public synchronized String exportOnce(FeedDefinition feed) throws Exception {
+        if (feed.isKsqldbTable()) {
+            openSnapshotWriter(feed);
+            try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
+                SnapshotWriter.Snapshot s = template.requestBodyAndHeader("direct:ksqldb-snapshot", null,
+                        KsqlDbExports.FEED_HEADER, feed.name(), SnapshotWriter.Snapshot.class);
+                return "version v" + s.version() + " (" + s.records() + " rows) in " + s.path();
+            }
+        }
+        if (feed.isKsqldbStream()) {
+            openStreamWriter(feed, null);
+            try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
+                return template.requestBodyAndHeader("direct:ksqldb-stream-poll", null, KsqlDbExports.FEED_HEADER,
+                        feed.name(), String.class);
+            }
+        }
+        if (!feed.isKafkaStream()) {
+            throw new IllegalStateException(feed.type().json() + " feeds with source " + feed.source().json()
+                    + " are not available in this version");
+        }
+        Map<TopicPartition, Long> end = kafkaEndOffsets(feed);
+        Map<TopicPartition, Long> committed = kafkaCommitted(feed);
+        Map<TopicPartition, Long> todo = new java.util.HashMap<>();
+        end.forEach((tp, e) -> {
+            if (e > committed.getOrDefault(tp, 0L)) {
+                todo.put(tp, e);
+            }
+        });
+        if (todo.isEmpty()) {
+            return "nothing new on " + feed.kafkaTopic();
+        }
+        FeedStatus started = start(feed);
+        if (started.state() != State.RUNNING) {
+            throw new IllegalStateException(started.detail());
+        }
+        AppendWriter writer = writers.byFeed(feed.name());
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(30).toNanos();
+        while (!todo.entrySet().stream().allMatch(e -> writer.highestOffsetsSeen().getOrDefault(e.getKey(), -1L) >= e.getValue() - 1)) {
+            if (System.nanoTime() > deadline) {
+                stop(feed.name());
+                throw new IllegalStateException("did not reach the end offsets " + todo + " within 30 minutes");
+            }
+            Thread.sleep(100);
+        }
+        stop(feed.name()); // the consumer publishes what is open and commits before it lets go of its partitions
+        return writer.recordsWritten() + " records landed, " + writer.recordsRejected() + " rejected, "
+                + writer.recordsSkipped() + " already in the lake, " + writer.filesPublished() + " files, up to "
+                + end + " on " + feed.kafkaTopic();
+    }
+
+    private org.apache.kafka.clients.admin.Admin kafkaAdmin() {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers")
+                .orElse("localhost:9092"));
+        p.put("request.timeout.ms", "5000");
+        p.put("default.api.timeout.ms", "10000");
+        return org.apache.kafka.clients.admin.Admin.create(p);
+    }
+
+    private Map<TopicPartition, Long> kafkaEndOffsets(FeedDefinition feed) throws Exception {
+        String brokers = ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers").orElse("localhost:9092");
+        try (org.apache.kafka.clients.admin.Admin admin = kafkaAdmin()) {
+            var description = admin.describeTopics(List.of(feed.kafkaTopic())).allTopicNames()
+                    .get(15, TimeUnit.SECONDS).get(feed.kafkaTopic());
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q = new java.util.HashMap<>();
+            description.partitions().forEach(p -> q.put(new TopicPartition(feed.kafkaTopic(), p.partition()),
+                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            Map<TopicPartition, Long> out = new java.util.HashMap<>();
+            admin.listOffsets(q).all().get(15, TimeUnit.SECONDS).forEach((tp, o) -> out.put(tp, o.offset()));
+            return out;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("Kafka topic " + feed.kafkaTopic() + " does not exist on " + brokers);
+            }
+            throw new IllegalStateException("Kafka is unreachable at " + brokers + ": " + e.getCause().getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka is unreachable at " + brokers + " (no answer within 15 s)");
+        }
+    }
+
+    private Map<TopicPartition, Long> kafkaCommitted(FeedDefinition feed) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = kafkaAdmin()) {
+            Map<TopicPartition, Long> out = new java.util.HashMap<>();
+            admin.listConsumerGroupOffsets(feed.consumerGroup()).partitionsToOffsetAndMetadata()
+                    .get(15, TimeUnit.SECONDS).forEach((tp, o) -> {
+                        if (o != null) {
+                            out.put(tp, o.offset());
+                        }
+                    });
+            return out;
+        }
+    }
+
+    /** The one-line reason of a failed export, unwrapped from Camel's wrappers. */
+    public static String reason(Throwable e) {
+        Throwable t = e;
+        while (t != null) {
+            if (t instanceof KsqlDbExports.KsqlDbExportException || t instanceof IllegalStateException) {
+                return t.getMessage();
+            }
+            if (t.getCause() == null || t.getCause() == t) {
+                break;
+            }
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     public synchronized List<FeedStatus> status() {

@@ -42,6 +42,9 @@ import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.schema.DoesNotFitSchema;
 import org.cameldatalake.schema.FeedSchema;
 import org.cameldatalake.schema.InferredType;
+import org.cameldatalake.schema.KsqlRowSchema;
+import org.cameldatalake.schema.KsqlType;
+import org.cameldatalake.schema.RowSchema;
 import org.cameldatalake.schema.SchemaConflictException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,11 +84,13 @@ public final class AppendWriter implements AutoCloseable {
     private final Path tempDir;
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private StreamMetadata metadata;
-    private FeedSchema schema;
+    private FeedSchema schema;          // JSON sources: inferred, widened as values require
+    private KsqlRowSchema declared;     // ksqlDB sources: as ksqlDB declares the columns
     private String pendingFailure;
     private boolean closed;
     private java.nio.channels.FileChannel tempLock;
 
+    private final Map<TopicPartition, Long> highestSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong recordsWritten = new AtomicLong();
     private final AtomicLong recordsRejected = new AtomicLong();
     private final AtomicLong recordsSkipped = new AtomicLong();
@@ -101,12 +106,7 @@ public final class AppendWriter implements AutoCloseable {
         this.clock = clock;
         this.exportLog = exportLog;
         this.partitioner = new DatePartitioner(feed.partitioning().timestampField(), settings.zone());
-        this.codec = switch (feed.compression()) {
-            case SNAPPY -> CompressionCodecName.SNAPPY;
-            case ZSTD -> CompressionCodecName.ZSTD;
-            case GZIP -> CompressionCodecName.GZIP;
-            case NONE -> CompressionCodecName.UNCOMPRESSED;
-        };
+        this.codec = SnapshotWriter.codec(feed);
         this.feedDir = storage.path("streams", feed.name());
         this.metadataPath = storage.path("streams", feed.name(), "_metadata.json");
         this.tempDir = storage.path("streams", feed.name(), "_temporary", UUID.randomUUID().toString());
@@ -126,7 +126,11 @@ public final class AppendWriter implements AutoCloseable {
         metadata = storage.exists(metadataPath) ? StreamMetadata.parse(storage.read(metadataPath)) : new StreamMetadata();
         if (!metadata.schemas().isEmpty()) {
             StreamMetadata.SchemaVersion last = metadata.schemas().get(metadata.schemas().size() - 1);
-            schema = new FeedSchema(feed.name(), last.version(), InferredType.fromJson(last.fields()));
+            if (last.fields().isTextual()) {
+                declared = new KsqlRowSchema(feed.name(), last.version(), KsqlType.parseColumns(last.fields().asText()));
+            } else {
+                schema = new FeedSchema(feed.name(), last.version(), InferredType.fromJson(last.fields()));
+            }
         }
         reconcileMetadata();
         removeStaleTemporaryFiles();
@@ -178,6 +182,7 @@ public final class AppendWriter implements AutoCloseable {
     private void appendOne(SourceRecord r, long now, int[] counts) throws IOException {
         PartitionState ps = state(r.topic(), r.partition());
         ps.lastSeen = r.offset();
+        highestSeen.merge(ps.tp, r.offset(), Math::max);
         JsonNode node;
         if (r.value() == null || r.value().length == 0) {
             reject(ps, r, "empty value (a tombstone or an empty message)", counts);
@@ -205,7 +210,7 @@ public final class AppendWriter implements AutoCloseable {
             return;
         }
         OpenFile of = ps.open.get(day);
-        FeedSchema used = of != null ? of.schema : schema;
+        FeedSchema used = of != null && of.schema instanceof FeedSchema fs ? fs : schema;
         GenericData.Record rec = convert(used, node);
         if (rec == null && schema != null && used != schema) {
             used = schema;
@@ -231,20 +236,120 @@ public final class AppendWriter implements AutoCloseable {
                 throw new IllegalStateException("inferred schema does not fit its own record at " + e.getMessage());
             }
         }
+        used.setBronze(rec, now, r.topic(), r.partition(), r.offset());
+        writeRecord(ps, day, used, rec, r.offset(), now);
+        counts[0]++;
+    }
+
+    /** Writes a converted record into the open file of its (partition, day), rotating as the limits say. */
+    private void writeRecord(PartitionState ps, LocalDate day, RowSchema used, GenericRecord rec, long offset, long now)
+            throws IOException {
+        OpenFile of = ps.open.get(day);
         if (of != null && of.schema != used) {
-            publish(of); // the schema widened: this file is complete, the next one starts with the new version
+            publish(of); // the schema changed: this file is complete, the next one starts with the new version
             of = null;
         }
-        used.setBronze(rec, now, r.topic(), r.partition(), r.offset());
         if (of == null) {
             of = open(ps, day, used, now);
         }
-        of.write(rec, r.offset());
-        counts[0]++;
+        of.write(rec, offset);
         if (of.records >= settings.maxRecords()
                 || ((of.records & 255) == 0 && of.writer.getDataSize() >= settings.maxBytes())) {
             publish(of);
         }
+    }
+
+    /** A row of a ksqlDB query: its position (ROWTIME as offset) and its {@code columns} array. */
+    public record DeclaredRow(String topic, int partition, long offset, long timestamp, JsonNode columns) {
+    }
+
+    /**
+     * Appends rows whose types ksqlDB declared ({@code schema}, from the query header). Within a partition, rows
+     * must come in non-decreasing offset order (ROWTIME for ksqlDB polls); a new set of columns starts a new
+     * schema version. A row whose value does not match its declared type is rejected.
+     */
+    public synchronized BatchResult appendDeclared(KsqlRowSchema schema, List<DeclaredRow> rows) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
+        }
+        int[] counts = new int[3];
+        long now = clock.millis();
+        try {
+            if (declared == null || !declared.columns().equals(schema.columns())) {
+                declared = new KsqlRowSchema(feed.name(), declared == null ? 1 : declared.version() + 1, schema.columns());
+                metadata.addSchema(declared.version(), clock.instant(),
+                        com.fasterxml.jackson.databind.node.TextNode.valueOf(declared.columnsText()));
+                LOG.info("feed {}: schema version {} ({})", feed.name(), declared.version(), declared.columnsText());
+            }
+            List<SourceRecord> positions = new ArrayList<>(rows.size());
+            rows.forEach(r -> positions.add(new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null, null)));
+            loadMissingRanges(positions);
+            List<String> names = declared.columns().stream().map(KsqlType.KsqlColumn::name).toList();
+            for (DeclaredRow r : rows) {
+                PartitionState ps = state(r.topic(), r.partition());
+                ps.lastSeen = r.offset();
+                highestSeen.merge(ps.tp, r.offset(), Math::max);
+                SourceRecord raw = new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null,
+                        r.columns().toString().getBytes(StandardCharsets.UTF_8));
+                LocalDate day;
+                try {
+                    day = partitioner.dateOf(asObject(names, r.columns()), r.timestamp());
+                } catch (DatePartitioner.BadTimestamp e) {
+                    reject(ps, raw, e.getMessage(), counts);
+                    continue;
+                }
+                if (ps.published.holdsData(day, r.offset())) {
+                    counts[2]++;
+                    continue;
+                }
+                GenericData.Record rec;
+                try {
+                    rec = declared.convert(r.columns(), now, feed.ksqldbSource() != null ? feed.ksqldbSource() : r.topic());
+                } catch (KsqlRowSchema.BadValue e) {
+                    reject(ps, raw, "value does not match its declared type: " + e.getMessage(), counts);
+                    continue;
+                }
+                writeRecord(ps, day, declared, rec, r.offset(), now);
+                counts[0]++;
+            }
+            publishRejected();
+            enforceLimits(now);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("feed {}: batch failed, unpublished files discarded: {}", feed.name(), e.toString());
+            abandonAll();
+            recordError(e.toString());
+            throw e;
+        }
+        recordsWritten.addAndGet(counts[0]);
+        recordsRejected.addAndGet(counts[1]);
+        recordsSkipped.addAndGet(counts[2]);
+        return new BatchResult(counts[0], counts[1], counts[2]);
+    }
+
+    private static JsonNode asObject(List<String> names, JsonNode columns) {
+        ObjectNode o = JSON.createObjectNode();
+        for (int i = 0; i < names.size() && i < columns.size(); i++) {
+            o.set(names.get(i), columns.get(i));
+        }
+        return o;
+    }
+
+    /** Publishes every open file (end of a poll), so that the lake holds everything seen so far. */
+    public synchronized void publishAll() throws IOException {
+        try {
+            for (OpenFile of : openFiles()) {
+                publish(of);
+            }
+        } catch (IOException | RuntimeException e) {
+            abandonAll();
+            recordError(e.toString());
+            throw e;
+        }
+    }
+
+    /** The highest offset the lake holds for a partition according to metadata (a ksqlDB stream's ROWTIME watermark). */
+    public synchronized long lastPublishedOffset(String topic, int partition) {
+        return metadata.lastOffset(topic + "-" + partition);
     }
 
     /**
@@ -357,7 +462,7 @@ public final class AppendWriter implements AutoCloseable {
         }
     }
 
-    private OpenFile open(PartitionState ps, LocalDate day, FeedSchema s, long now) throws IOException {
+    private OpenFile open(PartitionState ps, LocalDate day, RowSchema s, long now) throws IOException {
         LakeStorage.CountingOutputFile out = storage.outputFile(new Path(tempDir, UUID.randomUUID() + ".parquet.tmp"));
         ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(out)
                 .withSchema(s.avro())
@@ -745,6 +850,12 @@ public final class AppendWriter implements AutoCloseable {
         storage.writeAtomically(metadataPath, metadata.toJson(feed, settings.zone().getId()));
     }
 
+    /** Records a failure of the source feeding this writer (a ksqlDB poll) in the feed's metadata. */
+    public synchronized void recordFailure(String error) {
+        LOG.warn("{}: {}", feed.name(), error);
+        recordError(error);
+    }
+
     private void recordError(String error) {
         try {
             metadata.setLastError(clock.instant() + " " + error);
@@ -787,6 +898,11 @@ public final class AppendWriter implements AutoCloseable {
             total += of.buffered();
         }
         return total;
+    }
+
+    /** The highest offset handed to this writer per partition (landed, rejected or skipped as already landed). */
+    public Map<TopicPartition, Long> highestOffsetsSeen() {
+        return Map.copyOf(highestSeen);
     }
 
     public long recordsWritten() {
@@ -840,7 +956,7 @@ public final class AppendWriter implements AutoCloseable {
     private static final class OpenFile {
         final PartitionState ps;
         final LocalDate day;
-        final FeedSchema schema;
+        final RowSchema schema;
         final LakeStorage.CountingOutputFile out;
         final ParquetWriter<GenericRecord> writer;
         final long openedAt;
@@ -848,7 +964,7 @@ public final class AppendWriter implements AutoCloseable {
         long last = -1;
         long records;
 
-        OpenFile(PartitionState ps, LocalDate day, FeedSchema schema, LakeStorage.CountingOutputFile out,
+        OpenFile(PartitionState ps, LocalDate day, RowSchema schema, LakeStorage.CountingOutputFile out,
                  ParquetWriter<GenericRecord> writer, long openedAt) {
             this.ps = ps;
             this.day = day;
@@ -860,10 +976,8 @@ public final class AppendWriter implements AutoCloseable {
 
         void write(GenericRecord rec, long offset) throws IOException {
             writer.write(rec);
-            if (first < 0) {
-                first = offset;
-            }
-            last = offset;
+            first = first < 0 ? offset : Math.min(first, offset);
+            last = Math.max(last, offset);
             records++;
         }
 

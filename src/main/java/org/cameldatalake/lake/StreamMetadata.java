@@ -148,6 +148,10 @@ public final class StreamMetadata {
         lastError = error;
     }
 
+    long lastOffset(String topicPartition) {
+        return lastOffsets.getOrDefault(topicPartition, -1L);
+    }
+
     public Map<String, PartitionStats> partitions() {
         return partitions;
     }

@@ -18,7 +18,7 @@ import org.apache.avro.generic.GenericData;
  * (every data field optional, bronze columns last), and a precomputed plan that converts a JSON object into an
  * Avro record without per-record schema lookups.
  */
-public final class FeedSchema {
+public final class FeedSchema implements RowSchema {
     public static final String INGESTION_TIMESTAMP = "_ingestion_timestamp";
     public static final String SOURCE = "_source";
     public static final String KAFKA_PARTITION = "_kafka_partition";
@@ -56,6 +56,7 @@ public final class FeedSchema {
         this.offsetPos = avro.getField(KAFKA_OFFSET).pos();
     }
 
+    @Override
     public int version() {
         return version;
     }
@@ -64,6 +65,7 @@ public final class FeedSchema {
         return type;
     }
 
+    @Override
     public Schema avro() {
         return avro;
     }

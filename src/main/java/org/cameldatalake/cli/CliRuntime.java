@@ -1,0 +1,33 @@
+package org.cameldatalake.cli;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.cameldatalake.DatalakeRuntime;
+import org.cameldatalake.feed.FeedRouteManager;
+
+/** The service's own runtime (same settings, routes and beans), started without its feeds, for one-shot commands. */
+final class CliRuntime implements AutoCloseable {
+    private final Main main;
+
+    CliRuntime() throws Exception {
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put("datalake.feeds.autostart", "false");
+        main = DatalakeRuntime.create(overrides);
+        main.start();
+    }
+
+    CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    FeedRouteManager feeds() {
+        return context().getRegistry().lookupByNameAndType("feedRouteManager", FeedRouteManager.class);
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}

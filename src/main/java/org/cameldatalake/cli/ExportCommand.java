@@ -1,0 +1,67 @@
+package org.cameldatalake.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cameldatalake.feed.FeedCatalog;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.feed.FeedDefinition.FeedType;
+import org.cameldatalake.feed.FeedRouteManager;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "export", description = {"One export pass, then exit (the seed's export_to_data_lake.py).",
+        "A table feed takes one snapshot; a Kafka stream feed consumes up to the end offsets seen at start.",
+        "Exit status 1, with a one-line reason, when ksqlDB or Kafka is unreachable or a feed fails."})
+public final class ExportCommand implements Callable<Integer> {
+
+    static final class Target {
+        @Option(names = "--all", required = true, description = "every enabled feed in feeds/active/")
+        boolean all;
+        @Option(names = "--feed", required = true, paramLabel = "NAME", description = "one feed")
+        String feed;
+        @Option(names = "--stream", required = true, paramLabel = "NAME", description = "one stream feed")
+        String stream;
+        @Option(names = "--table", required = true, paramLabel = "NAME", description = "one table feed")
+        String table;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    @Override
+    public Integer call() throws Exception {
+        try (CliRuntime runtime = new CliRuntime()) {
+            FeedRouteManager manager = runtime.feeds();
+            FeedCatalog catalog = manager.catalog();
+            List<FeedDefinition> feeds = new ArrayList<>();
+            if (target.all) {
+                catalog.feeds().stream().filter(FeedDefinition::enabled).forEach(feeds::add);
+            } else {
+                String name = target.feed != null ? target.feed : target.stream != null ? target.stream : target.table;
+                FeedDefinition f = catalog.feed(name);
+                if (f == null) {
+                    System.err.println("camel-datalake export: no feed named '" + name + "' in " + manager.activeFeedsDir());
+                    return 1;
+                }
+                FeedType expected = target.stream != null ? FeedType.STREAM : target.table != null ? FeedType.TABLE : f.type();
+                if (f.type() != expected) {
+                    System.err.println("camel-datalake export: '" + name + "' is a " + f.type().json() + " feed, not a " + expected.json());
+                    return 1;
+                }
+                feeds.add(f);
+            }
+            int failures = 0;
+            for (FeedDefinition f : feeds) {
+                try {
+                    System.out.println(f.name() + ": " + manager.exportOnce(f));
+                } catch (Exception e) {
+                    failures++;
+                    System.err.println("camel-datalake export: " + f.name() + ": " + FeedRouteManager.reason(e));
+                }
+            }
+            return failures == 0 ? 0 : 1;
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package org.cameldatalake.lake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.schema.KsqlRowSchema;
+import org.cameldatalake.source.KsqlDbException;
+import org.cameldatalake.source.KsqlQueryResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a table feed's snapshots as {@code tables/<feed>/version=vN/snapshot_<ts>.parquet} (DESIGN.md §3):
+ * the rows stream from the query response into a Parquet file inside {@code _temporary/}, and the whole version
+ * directory is renamed into place only once the response ended completely. Anything less (an error element, a
+ * dropped connection, a malformed line, a value that does not match its declared type) publishes nothing and leaves
+ * the current version current, with the error in {@code _metadata.json}. Only the newest
+ * {@code retention_versions} are kept, and never fewer than the current one.
+ */
+public final class SnapshotWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
+
+    private final FeedDefinition feed;
+    private final LakeStorage storage;
+    private final Clock clock;
+    private final ExportLog exportLog;
+    private final long rowGroupBytes;
+    private final Path tableDir;
+    private final Path metadataPath;
+
+    public SnapshotWriter(FeedDefinition feed, LakeStorage storage, Clock clock, ExportLog exportLog, long rowGroupBytes) {
+        this.feed = feed;
+        this.storage = storage;
+        this.clock = clock;
+        this.exportLog = exportLog;
+        this.rowGroupBytes = rowGroupBytes;
+        this.tableDir = storage.path("tables", feed.name());
+        this.metadataPath = storage.path("tables", feed.name(), "_metadata.json");
+    }
+
+    public FeedDefinition feed() {
+        return feed;
+    }
+
+    public record Snapshot(int version, long records, long bytes, String path) {
+    }
+
+    public synchronized TableMetadata metadata() throws IOException {
+        return storage.exists(metadataPath) ? TableMetadata.parse(storage.read(metadataPath)) : new TableMetadata();
+    }
+
+    /** Streams the response into a new version and makes it current; on any failure nothing is published. */
+    public synchronized Snapshot write(KsqlQueryResponse response) throws IOException {
+        TableMetadata meta = metadata();
+        Instant started = clock.instant();
+        Path tmpDir = storage.path("tables", feed.name(), "_temporary", UUID.randomUUID().toString());
+        String fileName = "snapshot_" + STAMP.format(started) + ".parquet";
+        ParquetWriter<GenericRecord> writer = null;
+        try {
+            KsqlQueryResponse.Header header = response.header();
+            KsqlRowSchema schema = new KsqlRowSchema(feed.name(), header.columns());
+            writer = AvroParquetWriter.<GenericRecord>builder(storage.outputFile(new Path(tmpDir, fileName)))
+                    .withSchema(schema.avro())
+                    .withDataModel(GenericData.get())
+                    .withConf(storage.conf())
+                    .withCompressionCodec(codec(feed))
+                    .withRowGroupSize(rowGroupBytes)
+                    .withWriteMode(ParquetFileWriter.Mode.CREATE)
+                    .build();
+            long now = started.toEpochMilli();
+            long records = 0;
+            JsonNode row;
+            while ((row = response.nextRow()) != null) {
+                try {
+                    writer.write(schema.convert(row, now, feed.ksqldbSource()));
+                } catch (KsqlRowSchema.BadValue e) {
+                    throw new KsqlDbException(0, "row " + (records + 1) + ": " + e.getMessage());
+                }
+                records++;
+            }
+            writer.close();
+            writer = null;
+            long bytes = storage.fs().getFileStatus(new Path(tmpDir, fileName)).getLen();
+            int version = Math.max(meta.highestVersion(), highestVersionOnDisk()) + 1;
+            Path dest = storage.path("tables", feed.name(), "version=v" + version);
+            storage.publish(tmpDir, dest); // the whole directory appears at once
+            Instant at = clock.instant();
+            meta.publish(new TableMetadata.Version(version, fileName, records, bytes, at.toString(), header.queryId(),
+                    columnsText(header)));
+            List<Integer> pruned = prune(meta);
+            write(meta);
+            ObjectNode log = exportLog.line(feed.name(), "snapshot");
+            log.put("path", storage.relative(dest));
+            log.put("version", version);
+            log.put("records", records);
+            log.put("bytes", bytes);
+            log.put("query_id", header.queryId());
+            exportLog.write(log);
+            if (!pruned.isEmpty()) {
+                ObjectNode p = exportLog.line(feed.name(), "retention");
+                pruned.forEach(p.putArray("versions_deleted")::add);
+                exportLog.write(p);
+            }
+            LOG.info("{}: snapshot {} published ({} rows, {} KB){}", feed.name(), storage.relative(dest), records,
+                    bytes / 1024, pruned.isEmpty() ? "" : "; versions " + pruned + " deleted (retention "
+                            + feed.retentionVersions() + ")");
+            return new Snapshot(version, records, bytes, storage.relative(dest));
+        } catch (IOException | RuntimeException e) {
+            if (writer != null) {
+                try {
+                    writer.close();
+                } catch (IOException | RuntimeException ignored) {
+                    // deleted below
+                }
+            }
+            try {
+                storage.delete(tmpDir, true);
+            } catch (IOException ignored) {
+                // a leftover under _temporary/ is invisible to readers and removed by the next start
+            }
+            throw e; // the caller records the failure with its full reason (recordFailure)
+        }
+    }
+
+    /** Clears what a crashed run left: temporary snapshot directories and metadata temp files. */
+    public synchronized void start() throws IOException {
+        storage.mkdirs(tableDir);
+        storage.delete(storage.path("tables", feed.name(), "_temporary"), true); // one instance takes snapshots (DESIGN §7)
+        storage.removeLeftoverTempFiles(tableDir, false);
+        if (!storage.exists(metadataPath)) {
+            write(new TableMetadata());
+        }
+    }
+
+    /** Records a failed export (ksqlDB unreachable, error, dropped or malformed response); the current version stays. */
+    public synchronized void recordFailure(Exception e) {
+        try {
+            recordFailure(metadata(), e);
+        } catch (IOException io) {
+            LOG.warn("{}: could not record the failure: {}", feed.name(), io.toString());
+        }
+    }
+
+    private void recordFailure(TableMetadata meta, Exception e) {
+        String message = clock.instant() + " snapshot failed, version "
+                + (meta.currentVersion() == 0 ? "(none)" : "v" + meta.currentVersion()) + " stays current: " + e.getMessage();
+        LOG.warn("{}: {}", feed.name(), message);
+        meta.setLastError(message);
+        try {
+            write(meta);
+        } catch (IOException io) {
+            LOG.warn("{}: could not record the failure: {}", feed.name(), io.toString());
+        }
+        ObjectNode log = exportLog.line(feed.name(), "snapshot_failed");
+        log.put("error", e.getMessage());
+        exportLog.write(log);
+    }
+
+    /** Makes an existing version current again; newer versions are kept, and the metadata says so. */
+    public synchronized void rollback(int version) throws IOException {
+        TableMetadata meta = metadata();
+        if (meta.version(version) == null || !storage.exists(storage.path("tables", feed.name(), "version=v" + version))) {
+            throw new IllegalArgumentException("table " + feed.name() + " has no version v" + version + " (versions: "
+                    + meta.versions().stream().map(v -> "v" + v.version()).toList() + ")");
+        }
+        int from = meta.currentVersion();
+        meta.rollBack(version, clock.instant().toString());
+        write(meta);
+        ObjectNode log = exportLog.line(feed.name(), "rollback");
+        log.put("from_version", from);
+        log.put("to_version", version);
+        exportLog.write(log);
+        LOG.info("{}: rolled back from v{} to v{}", feed.name(), from, version);
+    }
+
+    private List<Integer> prune(TableMetadata meta) throws IOException {
+        List<TableMetadata.Version> all = new ArrayList<>(meta.versions());
+        all.sort(Comparator.comparingInt(TableMetadata.Version::version).reversed());
+        List<Integer> deleted = new ArrayList<>();
+        for (int i = feed.retentionVersions(); i < all.size(); i++) {
+            int v = all.get(i).version();
+            if (v == meta.currentVersion()) {
+                continue; // a rolled-back current version is never deleted
+            }
+            storage.delete(storage.path("tables", feed.name(), "version=v" + v), true);
+            meta.remove(v);
+            deleted.add(v);
+        }
+        return deleted;
+    }
+
+    private int highestVersionOnDisk() throws IOException {
+        int max = 0;
+        for (FileStatus s : storage.list(tableDir)) {
+            String n = s.getPath().getName();
+            if (s.isDirectory() && n.matches("version=v\\d+")) {
+                max = Math.max(max, Integer.parseInt(n.substring(9)));
+            }
+        }
+        return max;
+    }
+
+    private void write(TableMetadata meta) throws IOException {
+        storage.writeAtomically(metadataPath, meta.toJson(feed));
+    }
+
+    private static String columnsText(KsqlQueryResponse.Header h) {
+        List<String> cols = new ArrayList<>();
+        h.columns().forEach(c -> cols.add("`" + c.name() + "` " + c.type() + (c.key() ? " KEY" : "")));
+        return String.join(", ", cols);
+    }
+
+    static CompressionCodecName codec(FeedDefinition feed) {
+        return switch (feed.compression()) {
+            case SNAPPY -> CompressionCodecName.SNAPPY;
+            case ZSTD -> CompressionCodecName.ZSTD;
+            case GZIP -> CompressionCodecName.GZIP;
+            case NONE -> CompressionCodecName.UNCOMPRESSED;
+        };
+    }
+}

@@ -1,0 +1,216 @@
+package org.cameldatalake.schema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A ksqlDB SQL type as ksqlDB spells it in query headers and DESCRIBE output (research/ksqldb-rest-api.md §2.3):
+ * {@code BIGINT}, {@code DECIMAL(10, 2)}, {@code ARRAY<STRING>}, {@code MAP<STRING, INTEGER>},
+ * {@code STRUCT<`F1` STRING, `F2` INTEGER>}.
+ */
+public record KsqlType(Base base, int precision, int scale, KsqlType element, KsqlType key,
+                       List<KsqlColumn> fields) {
+
+    public enum Base { BOOLEAN, INTEGER, BIGINT, DOUBLE, DECIMAL, STRING, BYTES, DATE, TIME, TIMESTAMP, ARRAY, MAP, STRUCT }
+
+    /** A named, typed column; {@code key} for primary-key columns (and WINDOWSTART/WINDOWEND of windowed tables). */
+    public record KsqlColumn(String name, KsqlType type, boolean key) {
+    }
+
+    public static KsqlType parse(String text) {
+        Parser p = new Parser(text);
+        KsqlType t = p.type();
+        p.end();
+        return t;
+    }
+
+    /** The schema of a v1 query header: {@code `ID` STRING KEY, `COUNT` BIGINT, `S` STRUCT<`A` INTEGER>}. */
+    public static List<KsqlColumn> parseColumns(String text) {
+        Parser p = new Parser(text);
+        List<KsqlColumn> cols = p.columns(true);
+        p.end();
+        return cols;
+    }
+
+    @Override
+    public String toString() {
+        return switch (base) {
+            case DECIMAL -> "DECIMAL(" + precision + ", " + scale + ")";
+            case ARRAY -> "ARRAY<" + element + ">";
+            case MAP -> "MAP<" + key + ", " + element + ">";
+            case STRUCT -> {
+                List<String> f = new ArrayList<>();
+                fields.forEach(c -> f.add("`" + c.name() + "` " + c.type()));
+                yield "STRUCT<" + String.join(", ", f) + ">";
+            }
+            default -> base.name();
+        };
+    }
+
+    private static final class Parser {
+        private final String s;
+        private int i;
+
+        Parser(String s) {
+            this.s = s;
+        }
+
+        List<KsqlColumn> columns(boolean allowKey) {
+            List<KsqlColumn> out = new ArrayList<>();
+            skipSpaces();
+            if (i >= s.length()) {
+                return out;
+            }
+            do {
+                skipSpaces();
+                String name = identifier();
+                skipSpaces();
+                KsqlType type = type();
+                skipSpaces();
+                boolean key = false;
+                if (allowKey && s.startsWith("KEY", i) && (i + 3 == s.length() || !Character.isLetterOrDigit(s.charAt(i + 3)))) {
+                    key = true;
+                    i += 3;
+                    skipSpaces();
+                }
+                if (allowKey && s.startsWith("HEADER", i)) { // header columns: `H` BYTES HEADER('k')
+                    while (i < s.length() && s.charAt(i) != ',') {
+                        i++;
+                    }
+                }
+                out.add(new KsqlColumn(name, type, key));
+                skipSpaces();
+            } while (accept(','));
+            return out;
+        }
+
+        KsqlType type() {
+            skipSpaces();
+            int start = i;
+            while (i < s.length() && (Character.isLetter(s.charAt(i)) || s.charAt(i) == '_')) {
+                i++;
+            }
+            String word = s.substring(start, i).toUpperCase(Locale.ROOT);
+            if (word.equals("INT")) {
+                word = "INTEGER";
+            } else if (word.equals("VARCHAR")) {
+                word = "STRING";
+            }
+            Base base;
+            try {
+                base = Base.valueOf(word);
+            } catch (IllegalArgumentException e) {
+                throw error("unknown type '" + word + "'");
+            }
+            skipSpaces();
+            return switch (base) {
+                case DECIMAL -> {
+                    expect('(');
+                    int p = number();
+                    expect(',');
+                    int sc = number();
+                    expect(')');
+                    yield new KsqlType(base, p, sc, null, null, null);
+                }
+                case ARRAY -> {
+                    expect('<');
+                    KsqlType el = type();
+                    expect('>');
+                    yield new KsqlType(base, 0, 0, el, null, null);
+                }
+                case MAP -> {
+                    expect('<');
+                    KsqlType k = type();
+                    expect(',');
+                    KsqlType v = type();
+                    expect('>');
+                    yield new KsqlType(base, 0, 0, v, k, null);
+                }
+                case STRUCT -> {
+                    expect('<');
+                    skipSpaces();
+                    List<KsqlColumn> f = s.charAt(i) == '>' ? List.of() : columns(false);
+                    expect('>');
+                    yield new KsqlType(base, 0, 0, null, null, List.copyOf(f));
+                }
+                default -> new KsqlType(base, 0, 0, null, null, null);
+            };
+        }
+
+        String identifier() {
+            if (accept('`')) {
+                int start = i;
+                StringBuilder b = new StringBuilder();
+                while (i < s.length()) {
+                    char c = s.charAt(i++);
+                    if (c == '`') {
+                        if (i < s.length() && s.charAt(i) == '`') { // `` is an escaped back-quote
+                            b.append('`');
+                            i++;
+                            continue;
+                        }
+                        return b.toString();
+                    }
+                    b.append(c);
+                }
+                i = start;
+                throw error("unterminated quoted name");
+            }
+            int start = i;
+            while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+                i++;
+            }
+            if (start == i) {
+                throw error("a column name was expected");
+            }
+            return s.substring(start, i).toUpperCase(Locale.ROOT);
+        }
+
+        int number() {
+            skipSpaces();
+            int start = i;
+            while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                i++;
+            }
+            if (start == i) {
+                throw error("a number was expected");
+            }
+            int n = Integer.parseInt(s.substring(start, i));
+            skipSpaces();
+            return n;
+        }
+
+        boolean accept(char c) {
+            skipSpaces();
+            if (i < s.length() && s.charAt(i) == c) {
+                i++;
+                return true;
+            }
+            return false;
+        }
+
+        void expect(char c) {
+            if (!accept(c)) {
+                throw error("'" + c + "' was expected");
+            }
+        }
+
+        void skipSpaces() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+        }
+
+        void end() {
+            skipSpaces();
+            if (i != s.length()) {
+                throw error("unexpected text");
+            }
+        }
+
+        IllegalArgumentException error(String what) {
+            return new IllegalArgumentException("cannot read ksqlDB type '" + s + "' at position " + i + ": " + what);
+        }
+    }
+}

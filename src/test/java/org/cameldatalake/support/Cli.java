@@ -1,0 +1,35 @@
+package org.cameldatalake.support;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.cameldatalake.DatalakeApp;
+
+/** Runs the real command line ({@code java … DatalakeApp <args>}) in its own JVM, as a user would. */
+public final class Cli {
+    public record Result(int exit, List<String> out, List<String> err) {
+    }
+
+    private Cli() {
+    }
+
+    public static Result run(Path workDir, Map<String, String> settings, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path")));
+        settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add(DatalakeApp.class.getName());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(workDir, "cli", ".out");
+        Path err = Files.createTempFile(workDir, "cli", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the command " + List.of(args) + " did not end within 90 s");
+        }
+        return new Result(p.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8), Files.readAllLines(err, StandardCharsets.UTF_8));
+    }
+}
