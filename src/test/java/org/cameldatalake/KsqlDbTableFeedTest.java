@@ -236,6 +236,40 @@ class KsqlDbTableFeedTest {
     }
 
     @Test
+    void windowedTablesKeepTheirWindowBoundsAsTimestamps() throws Exception {
+        KsqlDbEmulator.Source w = ksqldb.createWindowedTable("SPEND_LAST_FIVE_MIN_BY_TYPE", "SPEND_LAST_FIVE_MIN_BY_TYPE",
+                "TUMBLING", 300_000, List.of("TRANSACTION_TYPE STRING", "TOTAL_SPENT DOUBLE"), List.of("TRANSACTION_TYPE"));
+        long start = Instant.parse("2025-10-13T16:35:00Z").toEpochMilli();
+        w.insertWindow(start + 1, start, start + 300_000, "payment", 12.5);
+        w.insertWindow(start + 300_001, start + 300_000, start + 600_000, "payment", 7.25);
+        service.feedFile("spend.json", "{\"feed_name\": \"spend\", \"feed_type\": \"table\", \"ksqldb_source\": \"SPEND_LAST_FIVE_MIN_BY_TYPE\"}");
+        assertThat(snapshot("spend")).startsWith("version v1 (2 rows)");
+        assertThat(service.lake().rows("SELECT TRANSACTION_TYPE, typeof(WINDOWSTART), CAST(WINDOWSTART AS VARCHAR), "
+                + "CAST(WINDOWEND AS VARCHAR), TOTAL_SPENT FROM " + version("spend", 1) + " ORDER BY WINDOWSTART").toString())
+                .isEqualTo("[[payment, TIMESTAMP WITH TIME ZONE, 2025-10-13 16:35:00+00, 2025-10-13 16:40:00+00, 12.5], "
+                        + "[payment, TIMESTAMP WITH TIME ZONE, 2025-10-13 16:40:00+00, 2025-10-13 16:45:00+00, 7.25]]");
+        assertThat(metadata("spend").get("versions").get(0).get("schema").asText())
+                .isEqualTo("`TRANSACTION_TYPE` STRING KEY, `WINDOWSTART` BIGINT KEY, `WINDOWEND` BIGINT KEY, `TOTAL_SPENT` DOUBLE");
+    }
+
+    @Test
+    void theRollbackCommandSwitchesTheCurrentVersion() throws Exception {
+        snapshot("product_purchase_counts");
+        fill(2);
+        snapshot("product_purchase_counts");
+        Map<String, String> settings = Map.of("datalake.root", service.lakeRoot().toString(),
+                "datalake.feeds.dir", service.feedsDir().toString(), "datalake.ksqldb.url", ksqldb.url());
+        Cli.Result ok = Cli.run(dir, settings, "rollback", "--table", "product_purchase_counts", "--to", "v1");
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.out()).contains("product_purchase_counts: version v1 is current");
+        assertThat(metadata("product_purchase_counts").get("current_version").asInt()).isEqualTo(1);
+        assertThat(versionDirs("product_purchase_counts")).containsExactly("version=v1", "version=v2");
+        Cli.Result missing = Cli.run(dir, settings, "rollback", "--table", "product_purchase_counts", "--to", "v7");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).anyMatch(l -> l.contains("has no version v7"));
+    }
+
+    @Test
     void aTableFeedSnapshotsOnItsSchedule() throws Exception {
         service.feedFile("scheduled.json", "{\"feed_name\": \"scheduled\", \"feed_type\": \"table\", "
                 + "\"ksqldb_source\": \"PRODUCT_PURCHASE_COUNTS\", \"schedule\": \"0/1 * * * * ?\"}");

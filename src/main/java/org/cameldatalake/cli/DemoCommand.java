@@ -30,6 +30,8 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir)) {
             kafka.createTopics(2, DemoProducer.TOPICS);
             System.out.println("demo: Kafka broker (KRaft) on " + kafka.bootstrapServers() + ", data in " + kafkaDir);
+            System.out.println("demo: the ksqlDB feeds (seed 000) run on their schedule against datalake.ksqldb.url; "
+                    + "without a ksqlDB server they report it unreachable and publish nothing");
             DemoProducer producer = new DemoProducer(kafka.bootstrapServers(), initial, rate);
             Thread t = new Thread(producer, "demo-producer");
             t.setDaemon(true);

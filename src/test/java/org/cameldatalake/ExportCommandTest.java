@@ -1,0 +1,78 @@
+package org.cameldatalake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.cameldatalake.demo.TransactionGenerator;
+import org.cameldatalake.support.Cli;
+import org.cameldatalake.support.KafkaSupport;
+import org.cameldatalake.support.Lake;
+import org.cameldatalake.support.Service;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code export} on a Kafka stream feed, through the real command line: one pass up to the end offsets, then exit. */
+class ExportCommandTest {
+    @TempDir
+    Path dir;
+
+    private static void produce(String topic, long seed, int n) throws Exception {
+        TransactionGenerator gen = new TransactionGenerator(seed, java.time.LocalDate.of(2025, 10, 13), 2);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            TransactionGenerator.Transaction t = gen.next();
+            records.add(new ProducerRecord<>(topic, null, t.eventTimeMillis(), t.userId(), t.json().getBytes(StandardCharsets.UTF_8)));
+        }
+        KafkaSupport.send(records);
+    }
+
+    @Test
+    void exportConsumesAKafkaFeedUpToTheEndOffsetsSeenAtStartAndExits() throws Exception {
+        KafkaSupport.broker().createTopics(2, List.of("TX_EXPORT"));
+        produce("TX_EXPORT", 21, 500);
+        Service service = new Service(dir);
+        service.kafkaFeed("tx_export", "TX_EXPORT");
+        Map<String, String> settings = new HashMap<>(service.settings());
+        settings.put("datalake.append.max-age", "10m"); // files close because the pass ends, not because of age
+
+        Cli.Result first = Cli.run(dir, settings, "export", "--stream", "tx_export");
+        assertThat(first.exit()).as(String.join("\n", first.err())).isZero();
+        assertThat(first.out()).anyMatch(l -> l.startsWith("tx_export: 500 records landed, 0 rejected"));
+        Lake lake = service.lake();
+        assertThat(lake.count("SELECT count(*) FROM " + lake.stream("tx_export"))).isEqualTo(500);
+        assertThat(KafkaSupport.committed("camel-datalake-tx_export", "TX_EXPORT")).isEqualTo(KafkaSupport.endOffsets("TX_EXPORT", 2));
+
+        Cli.Result nothing = Cli.run(dir, settings, "export", "--feed", "tx_export");
+        assertThat(nothing.exit()).isZero();
+        assertThat(nothing.out()).contains("tx_export: nothing new on TX_EXPORT");
+
+        produce("TX_EXPORT", 22, 120);
+        Cli.Result more = Cli.run(dir, settings, "export", "--all");
+        assertThat(more.exit()).isZero();
+        assertThat(more.out()).anyMatch(l -> l.startsWith("tx_export: 120 records landed"));
+        assertThat(lake.count("SELECT count(DISTINCT TRANSACTION_ID) FROM " + lake.stream("tx_export"))).isEqualTo(620);
+
+        Cli.Result wrongKind = Cli.run(dir, settings, "export", "--table", "tx_export");
+        assertThat(wrongKind.exit()).isEqualTo(1);
+        assertThat(wrongKind.err()).contains("camel-datalake export: 'tx_export' is a stream feed, not a table");
+    }
+
+    @Test
+    void exportWhenKafkaIsUnreachableExitsOneWithAOneLineReason() throws Exception {
+        Service service = new Service(dir);
+        service.kafkaFeed("tx_nowhere", "TX_NOWHERE");
+        Map<String, String> settings = new HashMap<>(service.settings());
+        settings.put("camel.component.kafka.brokers", "127.0.0.1:1");
+        Cli.Result r = Cli.run(dir, settings, "export", "--stream", "tx_nowhere");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).filteredOn(l -> l.startsWith("camel-datalake export:"))
+                .singleElement().asString().startsWith("camel-datalake export: tx_nowhere: Kafka is unreachable at 127.0.0.1:1");
+        assertThat(service.lakeRoot().resolve("streams/tx_nowhere")).doesNotExist(); // checked before anything is written
+    }
+}
