@@ -1,6 +1,7 @@
 package org.cameldatalake;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
@@ -81,6 +82,10 @@ class KsqlDbStreamFeedTest {
 
             insert(stream, 20);
             try (Service s = service(ksqldb)) { // a restart continues from the watermark in _metadata.json
+                ksqldb.dropNextAfterRows("/query-stream", 7); // a poll cut off: nothing lands, the watermark stays
+                assertThatThrownBy(() -> poll(s)).satisfies(e -> assertThat(FeedRouteManager.reason(e)).contains("connection dropped"));
+                assertThat(JSON.readTree(dir.resolve("data_lake/streams/transaction_stream/_metadata.json").toFile())
+                        .at("/watermarks/TRANSACTION_STREAM").asLong()).isEqualTo(DAY1 + 149 * 3_600_000L);
                 assertThat(poll(s)).startsWith("20 rows landed, 0 rejected, 0 already in the lake");
             }
             // lose the watermark (as after a crash between publishing files and writing metadata): the next poll

@@ -160,7 +160,12 @@ public final class FeedRouteManager {
             return existing;
         }
         AppendWriter writer = new AppendWriter(feed, storage, settings.append(), clock, exportLog);
-        writer.start();
+        try {
+            writer.start();
+        } catch (java.io.IOException | RuntimeException e) {
+            writer.close(); // releases its temporary-directory lock
+            throw e;
+        }
         writers.register(writer, consumerGroup);
         return writer;
     }

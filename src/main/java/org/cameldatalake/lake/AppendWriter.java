@@ -173,16 +173,30 @@ public final class AppendWriter implements AutoCloseable {
             recordError(e.toString());
             throw e;
         }
+        noteSeen(batch.stream().map(r -> new TopicPartition(r.topic(), r.partition())).toList(),
+                batch.stream().mapToLong(SourceRecord::offset).toArray());
         recordsWritten.addAndGet(counts[0]);
         recordsRejected.addAndGet(counts[1]);
         recordsSkipped.addAndGet(counts[2]);
         return new BatchResult(counts[0], counts[1], counts[2]);
     }
 
+    /** Offsets handed over in a batch that succeeded (what {@code export} waits for). */
+    private void noteSeen(List<TopicPartition> tps, long[] offsets) {
+        for (int i = 0; i < offsets.length; i++) {
+            highestSeen.merge(tps.get(i), offsets[i], Math::max);
+        }
+    }
+
     private void appendOne(SourceRecord r, long now, int[] counts) throws IOException {
         PartitionState ps = state(r.topic(), r.partition());
+        if (ps.lastSeen >= 0 && r.offset() <= ps.lastSeen) {
+            // camel-kafka queues records across polls: after a rebalance gives a partition back, records queued before
+            // it are followed by the same offsets fetched again from the commit
+            counts[2]++;
+            return;
+        }
         ps.lastSeen = r.offset();
-        highestSeen.merge(ps.tp, r.offset(), Math::max);
         JsonNode node;
         if (r.value() == null || r.value().length == 0) {
             reject(ps, r, "empty value (a tombstone or an empty message)", counts);
@@ -237,13 +251,13 @@ public final class AppendWriter implements AutoCloseable {
             }
         }
         used.setBronze(rec, now, r.topic(), r.partition(), r.offset());
-        writeRecord(ps, day, used, rec, r.offset(), now);
+        writeRecord(ps, day, used, rec, r.offset(), now, true);
         counts[0]++;
     }
 
     /** Writes a converted record into the open file of its (partition, day), rotating as the limits say. */
-    private void writeRecord(PartitionState ps, LocalDate day, RowSchema used, GenericRecord rec, long offset, long now)
-            throws IOException {
+    private void writeRecord(PartitionState ps, LocalDate day, RowSchema used, GenericRecord rec, long offset, long now,
+                             boolean mayRotate) throws IOException {
         OpenFile of = ps.open.get(day);
         if (of != null && of.schema != used) {
             publish(of); // the schema changed: this file is complete, the next one starts with the new version
@@ -253,8 +267,8 @@ public final class AppendWriter implements AutoCloseable {
             of = open(ps, day, used, now);
         }
         of.write(rec, offset);
-        if (of.records >= settings.maxRecords()
-                || ((of.records & 255) == 0 && of.writer.getDataSize() >= settings.maxBytes())) {
+        if (mayRotate && (of.records >= settings.maxRecords()
+                || ((of.records & 255) == 0 && of.writer.getDataSize() >= settings.maxBytes()))) {
             publish(of);
         }
     }
@@ -284,16 +298,20 @@ public final class AppendWriter implements AutoCloseable {
             List<SourceRecord> positions = new ArrayList<>(rows.size());
             rows.forEach(r -> positions.add(new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null, null)));
             loadMissingRanges(positions);
-            List<String> names = declared.columns().stream().map(KsqlType.KsqlColumn::name).toList();
-            for (DeclaredRow r : rows) {
+            List<KsqlType.KsqlColumn> columns = declared.columns();
+            for (int i = 0; i < rows.size(); i++) {
+                DeclaredRow r = rows.get(i);
+                // rows with the same ROWTIME stay in one file: a published range [first, last] must hold every row of
+                // its day with a position in it, or a replay would skip the rest of a tie
+                boolean endOfTie = i == rows.size() - 1 || rows.get(i + 1).offset() != r.offset()
+                        || rows.get(i + 1).partition() != r.partition();
                 PartitionState ps = state(r.topic(), r.partition());
                 ps.lastSeen = r.offset();
-                highestSeen.merge(ps.tp, r.offset(), Math::max);
                 SourceRecord raw = new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null,
                         r.columns().toString().getBytes(StandardCharsets.UTF_8));
                 LocalDate day;
                 try {
-                    day = partitioner.dateOf(asObject(names, r.columns()), r.timestamp());
+                    day = partitioner.dateOf(asObject(columns, r.columns()), r.timestamp());
                 } catch (DatePartitioner.BadTimestamp e) {
                     reject(ps, raw, e.getMessage(), counts);
                     continue;
@@ -309,7 +327,7 @@ public final class AppendWriter implements AutoCloseable {
                     reject(ps, raw, "value does not match its declared type: " + e.getMessage(), counts);
                     continue;
                 }
-                writeRecord(ps, day, declared, rec, r.offset(), now);
+                writeRecord(ps, day, declared, rec, r.offset(), now, endOfTie);
                 counts[0]++;
             }
             publishRejected();
@@ -320,16 +338,28 @@ public final class AppendWriter implements AutoCloseable {
             recordError(e.toString());
             throw e;
         }
+        noteSeen(rows.stream().map(r -> new TopicPartition(r.topic(), r.partition())).toList(),
+                rows.stream().mapToLong(DeclaredRow::offset).toArray());
         recordsWritten.addAndGet(counts[0]);
         recordsRejected.addAndGet(counts[1]);
         recordsSkipped.addAndGet(counts[2]);
         return new BatchResult(counts[0], counts[1], counts[2]);
     }
 
-    private static JsonNode asObject(List<String> names, JsonNode columns) {
+    /** The row as an object for the date partitioner; ksqlDB TIMESTAMPs (UTC, written without a zone) as epoch millis. */
+    private static JsonNode asObject(List<KsqlType.KsqlColumn> columns, JsonNode values) {
         ObjectNode o = JSON.createObjectNode();
-        for (int i = 0; i < names.size() && i < columns.size(); i++) {
-            o.set(names.get(i), columns.get(i));
+        for (int i = 0; i < columns.size() && i < values.size(); i++) {
+            JsonNode v = values.get(i);
+            if (columns.get(i).type().base() == KsqlType.Base.TIMESTAMP && v.isTextual()) {
+                try {
+                    v = com.fasterxml.jackson.databind.node.LongNode.valueOf(java.time.LocalDateTime.parse(v.textValue())
+                            .toInstant(java.time.ZoneOffset.UTC).toEpochMilli());
+                } catch (java.time.format.DateTimeParseException e) {
+                    // left as text: the partitioner reports it
+                }
+            }
+            o.set(columns.get(i).name(), v);
         }
         return o;
     }
@@ -347,9 +377,17 @@ public final class AppendWriter implements AutoCloseable {
         }
     }
 
-    /** The highest offset the lake holds for a partition according to metadata (a ksqlDB stream's ROWTIME watermark). */
-    public synchronized long lastPublishedOffset(String topic, int partition) {
-        return metadata.lastOffset(topic + "-" + partition);
+    /** A source's position that a whole poll has reached (a ksqlDB stream's ROWTIME watermark), or -1. */
+    public synchronized long watermark(String source) {
+        return metadata.watermark(source);
+    }
+
+    /** Moves the watermark, once everything up to it is published (end of a poll). */
+    public synchronized void advanceWatermark(String source, long value) throws IOException {
+        if (value > metadata.watermark(source)) {
+            metadata.setWatermark(source, value);
+            writeMetadata();
+        }
     }
 
     /**

@@ -114,6 +114,17 @@ public final class LakeStorage {
         if (!fs.rename(tmp, dest)) {
             throw new IOException("could not rename " + tmp + " to " + dest);
         }
+        syncDirectory(dest.getParent());
+    }
+
+    /** Makes a rename durable before anything (an offset commit) relies on it; local lakes only. */
+    private void syncDirectory(Path dir) throws IOException {
+        java.nio.file.Path local = localPath(dir);
+        if (local != null) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(local, java.nio.file.StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        }
     }
 
     /** Replaces a small file (metadata) by writing a sibling temporary file and renaming it over the old one. */

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SnapshotWriter {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
+    private static final long STALE_TEMPORARY_MILLIS = 60 * 60_000L;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
 
     private final FeedDefinition feed;
@@ -105,8 +106,11 @@ public final class SnapshotWriter {
             Instant at = clock.instant();
             meta.publish(new TableMetadata.Version(version, fileName, records, bytes, at.toString(), header.queryId(),
                     columnsText(header)));
-            List<Integer> pruned = prune(meta);
+            List<Integer> pruned = prune(meta); // from metadata first: readers never follow it to a deleted directory
             write(meta);
+            for (int v : pruned) {
+                storage.delete(storage.path("tables", feed.name(), "version=v" + v), true);
+            }
             ObjectNode log = exportLog.line(feed.name(), "snapshot");
             log.put("path", storage.relative(dest));
             log.put("version", version);
@@ -143,7 +147,17 @@ public final class SnapshotWriter {
     /** Clears what a crashed run left: temporary snapshot directories and metadata temp files. */
     public synchronized void start() throws IOException {
         storage.mkdirs(tableDir);
-        storage.delete(storage.path("tables", feed.name(), "_temporary"), true); // one instance takes snapshots (DESIGN §7)
+        // another process (the service, an export) may be taking a snapshot: only clear what is clearly abandoned
+        long cutoff = clock.millis() - STALE_TEMPORARY_MILLIS;
+        for (FileStatus tmp : storage.list(storage.path("tables", feed.name(), "_temporary"))) {
+            long newest = tmp.getModificationTime();
+            for (FileStatus f : storage.listFiles(tmp.getPath())) {
+                newest = Math.max(newest, f.getModificationTime());
+            }
+            if (newest < cutoff) {
+                storage.delete(tmp.getPath(), true);
+            }
+        }
         storage.removeLeftoverTempFiles(tableDir, false);
         if (!storage.exists(metadataPath)) {
             write(new TableMetadata());
@@ -191,7 +205,8 @@ public final class SnapshotWriter {
         LOG.info("{}: rolled back from v{} to v{}", feed.name(), from, version);
     }
 
-    private List<Integer> prune(TableMetadata meta) throws IOException {
+    /** Takes the versions beyond retention out of the metadata; the caller deletes their directories afterwards. */
+    private List<Integer> prune(TableMetadata meta) {
         List<TableMetadata.Version> all = new ArrayList<>(meta.versions());
         all.sort(Comparator.comparingInt(TableMetadata.Version::version).reversed());
         List<Integer> deleted = new ArrayList<>();
@@ -200,7 +215,6 @@ public final class SnapshotWriter {
             if (v == meta.currentVersion()) {
                 continue; // a rolled-back current version is never deleted
             }
-            storage.delete(storage.path("tables", feed.name(), "version=v" + v), true);
             meta.remove(v);
             deleted.add(v);
         }

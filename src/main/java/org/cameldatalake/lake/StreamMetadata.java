@@ -33,6 +33,7 @@ public final class StreamMetadata {
     private final TreeMap<String, PartitionStats> partitions = new TreeMap<>();
     private final List<SchemaVersion> schemas = new ArrayList<>();
     private final TreeMap<String, Long> lastOffsets = new TreeMap<>();
+    private final TreeMap<String, Long> watermarks = new TreeMap<>();
     private Instant lastExport;
     private long rejectedRecords;
     private long rejectedFiles;
@@ -49,6 +50,7 @@ public final class StreamMetadata {
             m.schemas.add(new SchemaVersion(s.path("version").asInt(), s.path("since").asText(), s.path("fields")));
         }
         n.path("last_offsets").fields().forEachRemaining(e -> m.lastOffsets.put(e.getKey(), e.getValue().asLong()));
+        n.path("watermarks").fields().forEachRemaining(e -> m.watermarks.put(e.getKey(), e.getValue().asLong()));
         if (n.hasNonNull("last_export")) {
             m.lastExport = Instant.parse(n.get("last_export").asText());
         }
@@ -97,6 +99,10 @@ public final class StreamMetadata {
         }
         ObjectNode offs = o.putObject("last_offsets");
         lastOffsets.forEach(offs::put);
+        if (!watermarks.isEmpty()) {
+            ObjectNode w = o.putObject("watermarks");
+            watermarks.forEach(w::put);
+        }
         o.put("last_error", lastError);
         ArrayNode parts = o.putArray("partitions");
         for (Map.Entry<String, PartitionStats> e : partitions.entrySet()) {
@@ -148,8 +154,12 @@ public final class StreamMetadata {
         lastError = error;
     }
 
-    long lastOffset(String topicPartition) {
-        return lastOffsets.getOrDefault(topicPartition, -1L);
+    long watermark(String source) {
+        return watermarks.getOrDefault(source, -1L);
+    }
+
+    void setWatermark(String source, long value) {
+        watermarks.put(source, value);
     }
 
     public Map<String, PartitionStats> partitions() {

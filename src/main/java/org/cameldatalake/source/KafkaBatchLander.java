@@ -53,6 +53,11 @@ public final class KafkaBatchLander {
                 consumer = c.getCamelExchangePayload().consumer;
             }
         }
+        if (consumer != null) {
+            // records queued before a rebalance may belong to partitions this consumer has just lost
+            var owned = consumer.assignment();
+            records.removeIf(r -> !owned.contains(new TopicPartition(r.topic(), r.partition())));
+        }
         writer.append(records);
         if (consumer != null) {
             commit(writer, consumer);

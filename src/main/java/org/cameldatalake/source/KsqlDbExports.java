@@ -65,7 +65,7 @@ public final class KsqlDbExports {
      */
     public void streamQuery(Exchange exchange) {
         AppendWriter w = streamWriter(exchange);
-        long watermark = w.lastPublishedOffset(positionName(w.feed()), 0);
+        long watermark = w.watermark(positionName(w.feed()));
         ObjectNode body = KsqlQueryResponse.JSON.createObjectNode();
         body.put("sql", "SELECT ROWTIME, * FROM " + w.feed().ksqldbSource()
                 + (watermark >= 0 ? " WHERE ROWTIME > " + watermark : "") + ";");
@@ -114,8 +114,13 @@ public final class KsqlDbExports {
             AppendWriter.BatchResult result = rows.isEmpty() ? new AppendWriter.BatchResult(0, 0, 0)
                     : w.appendDeclared(new KsqlRowSchema(w.feed().name(), header.columns()), declared);
             w.publishAll();
+            if (!rows.isEmpty()) {
+                // only now is every row up to this ROWTIME in the lake; a poll that fails earlier is repeated whole,
+                // and the ROWTIME ranges in file names keep what it had published from landing twice
+                w.advanceWatermark(position, rows.get(rows.size() - 1).get(rt).longValue());
+            }
             String summary = result.written() + " rows landed, " + result.rejected() + " rejected, " + result.skipped()
-                    + " already in the lake; watermark ROWTIME " + w.lastPublishedOffset(position, 0);
+                    + " already in the lake; watermark ROWTIME " + w.watermark(position);
             exchange.getMessage().setBody(summary);
             return summary;
         }
