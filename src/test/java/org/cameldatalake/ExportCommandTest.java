@@ -64,6 +64,20 @@ class ExportCommandTest {
     }
 
     @Test
+    void settingsComeFromEnvironmentVariablesToo() throws Exception {
+        KafkaSupport.broker().createTopics(2, List.of("TX_ENV"));
+        produce("TX_ENV", 23, 40);
+        Service service = new Service(dir);
+        service.kafkaFeed("tx_env", "TX_ENV");
+        Cli.Result r = Cli.run(dir, Map.of(), Map.of("DATALAKE_ROOT", service.lakeRoot().toString(),
+                "DATALAKE_FEEDS_DIR", service.feedsDir().toString(),
+                "CAMEL_COMPONENT_KAFKA_BROKERS", KafkaSupport.broker().bootstrapServers()), "export", "--all");
+        assertThat(r.exit()).as(String.join("\n", r.err())).isZero();
+        assertThat(r.out()).anyMatch(l -> l.startsWith("tx_env: 40 records landed"));
+        assertThat(service.lake().count("SELECT count(*) FROM " + service.lake().stream("tx_env"))).isEqualTo(40);
+    }
+
+    @Test
     void exportWhenKafkaIsUnreachableExitsOneWithAOneLineReason() throws Exception {
         Service service = new Service(dir);
         service.kafkaFeed("tx_nowhere", "TX_NOWHERE");

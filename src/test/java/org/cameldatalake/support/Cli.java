@@ -18,6 +18,12 @@ public final class Cli {
     }
 
     public static Result run(Path workDir, Map<String, String> settings, String... args) throws Exception {
+        return run(workDir, settings, Map.of(), args);
+    }
+
+    /** With environment variables too (Camel main maps DATALAKE_ROOT to datalake.root, and so on). */
+    public static Result run(Path workDir, Map<String, String> settings, Map<String, String> env, String... args)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -25,10 +31,14 @@ public final class Cli {
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(workDir, "cli", ".out");
         Path err = Files.createTempFile(workDir, "cli", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IllegalStateException("the command " + List.of(args) + " did not end within 90 s");
+            List<String> o = Files.readAllLines(out, StandardCharsets.UTF_8);
+            throw new IllegalStateException("the command " + List.of(args) + " did not end within 90 s; its output ends with:\n"
+                    + String.join("\n", o.subList(Math.max(0, o.size() - 15), o.size())));
         }
         return new Result(p.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8), Files.readAllLines(err, StandardCharsets.UTF_8));
     }

@@ -44,13 +44,17 @@ public final class KafkaSupport {
         return new KafkaProducer<>(p);
     }
 
-    /** Sends and waits for every record to be acknowledged. */
+    /** Sends and waits for every record to be acknowledged; a record the broker refused fails the test. */
     public static void send(List<ProducerRecord<String, byte[]>> records) throws Exception {
         try (KafkaProducer<String, byte[]> producer = producer()) {
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks = new java.util.ArrayList<>();
             for (ProducerRecord<String, byte[]> r : records) {
-                producer.send(r);
+                acks.add(producer.send(r));
             }
             producer.flush();
+            for (var ack : acks) {
+                ack.get();
+            }
         }
     }
 
