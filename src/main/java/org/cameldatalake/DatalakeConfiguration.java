@@ -18,17 +18,18 @@ import org.cameldatalake.source.LakeSubscribeAdapter;
 /**
  * Wires the beans the YAML routes call ({@code kafkaBatchLander}, {@code appendWriters}) and camel-kafka's
  * {@code subscribeAdapter}, and creates the feed routes once the context has started.
- * A {@code clock} bean in the registry replaces the system clock (tests move time with it).
+ * Every time-based decision reads the one {@link Clock} given here (tests move it).
  */
 public final class DatalakeConfiguration implements CamelConfiguration {
+    private final Clock clock;
+
+    public DatalakeConfiguration(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public void configure(CamelContext ctx) {
         DatalakeSettings settings = DatalakeSettings.from(ctx);
-        Clock clock = ctx.getRegistry().lookupByNameAndType("clock", Clock.class);
-        if (clock == null) {
-            clock = Clock.systemUTC();
-        }
         LakeStorage storage;
         try {
             storage = new LakeStorage(settings.root());
@@ -46,6 +47,14 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("feedRouteManager", feeds);
+        ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock));
+        try {
+            // the feed-files watch needs its folder; archive needs the other one
+            java.nio.file.Files.createDirectories(settings.feedsDir().resolve("active"));
+            java.nio.file.Files.createDirectories(settings.feedsDir().resolve("archived"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the feeds folders under " + settings.feedsDir(), e);
+        }
         try {
             ctx.addService(new ServiceSupport() {
                 @Override

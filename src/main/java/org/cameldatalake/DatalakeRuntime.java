@@ -15,10 +15,15 @@ public final class DatalakeRuntime {
     }
 
     public static Main create(Map<String, String> overrides) {
+        return create(overrides, java.time.Clock.systemUTC());
+    }
+
+    /** With the clock every time-based decision reads (rotation, retention, archiving); tests move it. */
+    public static Main create(Map<String, String> overrides, java.time.Clock clock) {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(
                 "file:application.properties;optional=true,classpath:application.properties;optional=true");
-        main.configure().addConfiguration(new DatalakeConfiguration());
+        main.configure().addConfiguration(new DatalakeConfiguration(clock));
         if (!Files.isDirectory(Path.of("routes")) && !overrides.containsKey("camel.main.routes-include-pattern")) {
             // run outside the project folder: use the route templates shipped in the jar
             main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.yaml");

@@ -14,12 +14,18 @@ final class CliRuntime implements AutoCloseable {
     CliRuntime() throws Exception {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("datalake.feeds.autostart", "false");
+        overrides.put("datalake.feeds.watch", "false");          // a command changes files; the service reloads them
+        overrides.put("datalake.maintenance.autostart", "false");
         main = DatalakeRuntime.create(overrides);
         main.start();
     }
 
     CamelContext context() {
         return main.getCamelContext();
+    }
+
+    org.cameldatalake.maintenance.Maintenance maintenance() {
+        return context().getRegistry().lookupByNameAndType("maintenance", org.cameldatalake.maintenance.Maintenance.class);
     }
 
     FeedRouteManager feeds() {

@@ -23,7 +23,12 @@ public final class FeedCatalog {
     }
 
     public static FeedCatalog load(Path feedsDir) {
-        Path active = feedsDir.resolve("active");
+        return load(feedsDir, "active");
+    }
+
+    /** The feeds of {@code <feeds dir>/<folder>} ({@code active} or {@code archived}). */
+    public static FeedCatalog load(Path feedsDir, String folder) {
+        Path active = feedsDir.resolve(folder);
         Map<String, FeedDefinition> feeds = new LinkedHashMap<>();
         List<FeedFileException> problems = new ArrayList<>();
         if (!Files.isDirectory(active)) {
@@ -31,7 +36,8 @@ public final class FeedCatalog {
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(active)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p))
+            files = s.filter(p -> p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().startsWith(".")
+                            && Files.isRegularFile(p))
                     .sorted().toList();
         } catch (IOException e) {
             problems.add(new FeedFileException(active, null, "cannot be listed: " + e.getMessage()));

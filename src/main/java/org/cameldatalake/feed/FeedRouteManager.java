@@ -42,6 +42,10 @@ public final class FeedRouteManager {
     private final ExportLog exportLog;
     private final Clock clock;
     private final List<FeedStatus> status = new ArrayList<>();
+    /** Feeds this manager started (running or waiting), as last loaded from their files. */
+    private final Map<String, FeedDefinition> started = new java.util.LinkedHashMap<>();
+    /** Problems already logged, so that a watch event or a rescan does not repeat them. */
+    private final java.util.Set<String> reported = new java.util.HashSet<>();
 
     public FeedRouteManager(CamelContext ctx, DatalakeSettings settings, LakeStorage storage, AppendWriters writers,
                             KsqlDbExports ksqlDbExports, ExportLog exportLog, Clock clock) {
@@ -59,16 +63,66 @@ public final class FeedRouteManager {
             LOG.warn("no feeds folder at {} (set datalake.feeds.dir): no feed will run",
                     settings.feedsDir().resolve("active").toAbsolutePath());
         }
+        reconcile();
+        LOG.info("feeds in {}: {}", settings.feedsDir().resolve("active"), summary());
+    }
+
+    /**
+     * Brings the running routes in line with the feed files (hot reload; idempotent, called by the feed-files watch
+     * and rescan routes): a new file starts its feed, a changed one replaces its route (Kafka offsets and ksqlDB
+     * watermarks live in Kafka and the lake, so nothing is lost or repeated across the swap), a deleted file or
+     * {@code enabled: false} stops it, and an invalid edit keeps the running route and logs the error once.
+     */
+    public synchronized void reconcile() {
         FeedCatalog catalog = FeedCatalog.load(settings.feedsDir());
-        status.clear();
+        java.util.Set<java.nio.file.Path> invalid = new java.util.HashSet<>();
+        java.util.Set<String> problems = new java.util.HashSet<>();
+        List<FeedStatus> next = new ArrayList<>();
         for (FeedFileException p : catalog.problems()) {
-            LOG.error("feed file skipped: {}", p.getMessage());
-            status.add(new FeedStatus(null, p.file().toString(), State.INVALID, p.getMessage()));
+            invalid.add(p.file());
+            problems.add(p.getMessage());
+            if (reported.add(p.getMessage())) {
+                LOG.error("feed file skipped: {}", p.getMessage());
+            }
+            next.add(new FeedStatus(null, p.file().toString(), State.INVALID, p.getMessage()));
+        }
+        reported.retainAll(problems); // a problem fixed and made again is reported again
+        for (FeedDefinition running : List.copyOf(started.values())) {
+            FeedDefinition wanted = catalog.feed(running.name());
+            if (wanted == null && invalid.contains(running.file())) {
+                LOG.warn("feed {}: keeps running as it was; its file {} is not valid now", running.name(), running.file());
+                next.add(new FeedStatus(running.name(), running.file().toString(), State.RUNNING,
+                        "running the last valid version of its file"));
+                continue;
+            }
+            if (wanted == null || !wanted.enabled() || !wanted.equals(running)) {
+                LOG.info("feed {}: {}", running.name(), wanted == null ? "its file is gone, stopping"
+                        : !wanted.enabled() ? "disabled, stopping" : "its file changed, replacing its route");
+                stop(running.name());
+            }
         }
         for (FeedDefinition feed : catalog.feeds()) {
-            status.add(start(feed));
+            if (!feed.enabled()) {
+                next.add(new FeedStatus(feed.name(), feed.file().toString(), State.DISABLED, "enabled: false"));
+                continue;
+            }
+            if (started.containsKey(feed.name())) {
+                next.add(new FeedStatus(feed.name(), feed.file().toString(), State.RUNNING, "unchanged"));
+                continue;
+            }
+            FeedStatus st = start(feed);
+            if (st.state() == State.RUNNING || st.state() == State.WAITING_FOR_SOURCE) {
+                started.put(feed.name(), feed);
+            }
+            next.add(st);
         }
-        LOG.info("feeds in {}: {}", settings.feedsDir().resolve("active"), summary());
+        status.clear();
+        status.addAll(next);
+    }
+
+    /** The feeds this manager runs now. */
+    public synchronized java.util.Set<String> runningFeeds() {
+        return java.util.Set.copyOf(started.keySet());
     }
 
     private FeedStatus start(FeedDefinition feed) {
@@ -138,6 +192,7 @@ public final class FeedRouteManager {
 
     /** Stops a feed's route (publishing and committing what it holds) and closes its writer. */
     public synchronized void stop(String feedName) {
+        started.remove(feedName);
         String routeId = "feed-" + feedName;
         try {
             if (ctx.getRoute(routeId) != null) {
@@ -168,6 +223,37 @@ public final class FeedRouteManager {
         }
         writers.register(writer, consumerGroup);
         return writer;
+    }
+
+    /** Work on a stream feed's writer: the running one, or a temporary one for a feed that does not run. */
+    public <T> T withStreamWriter(FeedDefinition feed, WriterWork<T> work) throws Exception {
+        AppendWriter running;
+        synchronized (this) {
+            running = writers.byFeed(feed.name());
+        }
+        if (running != null) {
+            return work.apply(running);
+        }
+        AppendWriter temporary = new AppendWriter(feed, storage, settings.append(), clock, exportLog);
+        try {
+            temporary.start();
+            return work.apply(temporary);
+        } finally {
+            temporary.close();
+        }
+    }
+
+    @FunctionalInterface
+    public interface WriterWork<T> {
+        T apply(AppendWriter writer) throws Exception;
+    }
+
+    public DatalakeSettings settings() {
+        return settings;
+    }
+
+    public LakeStorage storage() {
+        return storage;
     }
 
     /** The snapshot writer of a table feed, registered for the {@code ksqldb-snapshot} route. */

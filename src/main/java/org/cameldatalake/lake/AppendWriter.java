@@ -377,6 +377,50 @@ public final class AppendWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes the date partitions older than {@code cutoff} (retention by partition date), updates the metadata and
+     * logs the action; a day that still has an open file (late data) waits for the next run. Returns the partitions
+     * deleted, or that would be with {@code dryRun}.
+     */
+    public synchronized List<String> applyRetention(LocalDate cutoff, boolean dryRun) throws IOException {
+        java.util.Set<LocalDate> open = new HashSet<>();
+        partitions.values().forEach(ps -> open.addAll(ps.open.keySet()));
+        List<String> deleted = new ArrayList<>();
+        for (FileStatus y : storage.list(feedDir)) {
+            for (FileStatus m : y.isDirectory() && y.getPath().getName().startsWith("year=") ? storage.list(y.getPath()) : List.<FileStatus>of()) {
+                for (FileStatus d : storage.list(m.getPath())) {
+                    LocalDate day = dayOf(new Path(d.getPath(), "x"));
+                    if (day == null || !day.isBefore(cutoff) || open.contains(day)) {
+                        continue;
+                    }
+                    String part = partitionPath(day);
+                    deleted.add(part);
+                    if (!dryRun) {
+                        storage.delete(d.getPath(), true);
+                        metadata.setPartition(part, new StreamMetadata.PartitionStats(0, 0, 0));
+                    }
+                }
+                if (!dryRun && storage.list(m.getPath()).isEmpty()) {
+                    storage.delete(m.getPath(), true);
+                }
+            }
+            if (!dryRun && y.getPath().getName().startsWith("year=") && storage.list(y.getPath()).isEmpty()) {
+                storage.delete(y.getPath(), true);
+            }
+        }
+        java.util.Collections.sort(deleted); // zero-padded paths: chronological
+        if (!dryRun && !deleted.isEmpty()) {
+            writeMetadata();
+            ObjectNode log = exportLog.line(feed.name(), "retention");
+            log.put("retention_days", feed.retentionDays());
+            log.put("cutoff", cutoff.toString());
+            deleted.forEach(log.putArray("partitions_deleted")::add);
+            exportLog.write(log);
+            LOG.info("{}: retention deleted {} partition(s) before {}", feed.name(), deleted.size(), cutoff);
+        }
+        return deleted;
+    }
+
     /** A source's position that a whole poll has reached (a ksqlDB stream's ROWTIME watermark), or -1. */
     public synchronized long watermark(String source) {
         return metadata.watermark(source);

@@ -188,6 +188,24 @@ public final class SnapshotWriter {
         exportLog.write(log);
     }
 
+    /** Keeps the newest {@code retention_versions} (and always the current one); returns the versions deleted. */
+    public synchronized List<Integer> applyRetention(boolean dryRun) throws IOException {
+        TableMetadata meta = metadata();
+        List<Integer> pruned = prune(meta);
+        if (!dryRun && !pruned.isEmpty()) {
+            write(meta);
+            for (int v : pruned) {
+                storage.delete(storage.path("tables", feed.name(), "version=v" + v), true);
+            }
+            ObjectNode p = exportLog.line(feed.name(), "retention");
+            p.put("retention_versions", feed.retentionVersions());
+            pruned.forEach(p.putArray("versions_deleted")::add);
+            exportLog.write(p);
+            LOG.info("{}: retention deleted versions {}", feed.name(), pruned);
+        }
+        return pruned;
+    }
+
     /** Makes an existing version current again; newer versions are kept, and the metadata says so. */
     public synchronized void rollback(int version) throws IOException {
         TableMetadata meta = metadata();

@@ -27,6 +27,8 @@ public final class Service implements AutoCloseable {
         settings.put("camel.component.kafka.brokers", KafkaSupport.broker().bootstrapServers());
         settings.put("datalake.kafka.batching-interval-ms", "200");
         settings.put("datalake.kafka.poll-timeout-ms", "200");
+        // test data is dated 2025: a retention cron firing mid-test would delete it; tests run maintenance explicitly
+        settings.put("datalake.maintenance.autostart", "false");
     }
 
     public Path lakeRoot() {
@@ -63,9 +65,20 @@ public final class Service implements AutoCloseable {
     }
 
     public Service start() throws Exception {
-        main = DatalakeRuntime.create(settings);
+        return start(java.time.Clock.systemUTC());
+    }
+
+    public Service start(java.time.Clock clock) throws Exception {
+        if ("false".equals(settings.get("datalake.feeds.autostart"))) {
+            settings.putIfAbsent("datalake.feeds.watch", "false"); // feeds run only when a test asks
+        }
+        main = DatalakeRuntime.create(settings, clock);
         main.start();
         return this;
+    }
+
+    public org.cameldatalake.maintenance.Maintenance maintenance() {
+        return context().getRegistry().lookupByNameAndType("maintenance", org.cameldatalake.maintenance.Maintenance.class);
     }
 
     public CamelContext context() {

@@ -1,0 +1,163 @@
+package org.cameldatalake.maintenance;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.cameldatalake.feed.FeedCatalog;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.feed.FeedDefinition.SecurityLevel;
+import org.cameldatalake.feed.FeedFiles;
+import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.lake.ExportLog;
+import org.cameldatalake.lake.LakeStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The maintenance jobs of routes/maintenance.yaml and of the {@code retention}, {@code permissions} and archiving
+ * commands: retention by partition date and by version count, the archiving sweep, and permissions by
+ * {@code security_level} (restricted 0750/0640, public 0755/0644). Each action is logged in {@code logs/}.
+ */
+public final class Maintenance {
+    private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
+
+    private final FeedRouteManager feeds;
+    private final LakeStorage storage;
+    private final ExportLog exportLog;
+    private final Clock clock;
+
+    public Maintenance(FeedRouteManager feeds, LakeStorage storage, ExportLog exportLog, Clock clock) {
+        this.feeds = feeds;
+        this.storage = storage;
+        this.exportLog = exportLog;
+        this.clock = clock;
+    }
+
+    private LocalDate today() {
+        return clock.instant().atZone(feeds.settings().zone()).toLocalDate();
+    }
+
+    /** Streams: partitions dated before today − retention_days; tables: versions beyond retention_versions. */
+    public List<String> retention(boolean dryRun) throws Exception {
+        List<String> report = new ArrayList<>();
+        for (FeedDefinition feed : feeds.catalog().feeds()) {
+            if (feed.type() == FeedDefinition.FeedType.STREAM) {
+                LocalDate cutoff = today().minusDays(feed.retentionDays());
+                for (String p : feeds.withStreamWriter(feed, w -> w.applyRetention(cutoff, dryRun))) {
+                    report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + p);
+                }
+            } else if (storage.exists(storage.path("tables", feed.name()))) {
+                for (int v : feeds.openSnapshotWriter(feed).applyRetention(dryRun)) {
+                    report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + "version=v" + v);
+                }
+            }
+        }
+        return report;
+    }
+
+    /** Feeds with {@code enabled: false} or an {@code archive_after} date in the past move to archived/ and stop. */
+    public List<String> archiveSweep() throws Exception {
+        List<String> archived = new ArrayList<>();
+        FeedFiles files = new FeedFiles(feeds.settings().feedsDir());
+        for (FeedDefinition feed : feeds.catalog().feeds()) {
+            boolean due = feed.archiveAfter() != null && LocalDate.parse(feed.archiveAfter()).isBefore(today());
+            if (feed.enabled() && !due) {
+                continue;
+            }
+            files.archive(feed.name());
+            feeds.stop(feed.name());
+            ObjectNode log = exportLog.line(feed.name(), "archive");
+            log.put("reason", feed.enabled() ? "archive_after " + feed.archiveAfter() : "enabled: false");
+            exportLog.write(log);
+            LOG.info("feed {}: archived ({}); its data stays in the lake", feed.name(), log.get("reason").asText());
+            archived.add(feed.name());
+        }
+        if (!archived.isEmpty()) {
+            feeds.reconcile();
+        }
+        return archived;
+    }
+
+    /** Sets (or with {@code checkOnly} only reports) the permissions of every file and folder of every feed. */
+    public List<String> permissions(boolean checkOnly) throws IOException {
+        List<String> drift = new ArrayList<>();
+        List<FeedDefinition> all = new ArrayList<>(feeds.catalog().feeds());
+        all.addAll(FeedCatalog.load(feeds.settings().feedsDir(), "archived").feeds());
+        for (FeedDefinition feed : all) {
+            boolean restricted = feed.securityLevel() == SecurityLevel.RESTRICTED;
+            short dirMode = (short) (restricted ? 0750 : 0755);
+            short fileMode = (short) (restricted ? 0640 : 0644);
+            int fixed = 0;
+            for (Path root : List.of(storage.path(feed.type().dir(), feed.name()), storage.path("_rejected", feed.name()))) {
+                if (!storage.exists(root)) {
+                    continue;
+                }
+                List<FileStatus> entries = new ArrayList<>();
+                collect(storage.fs().getFileStatus(root), entries);
+                for (FileStatus e : entries) {
+                    short want = e.isDirectory() ? dirMode : fileMode;
+                    short have = mode(e.getPath());
+                    if (have != want) {
+                        drift.add(feed.name() + ": " + storage.relative(e.getPath()) + " is " + Integer.toOctalString(have)
+                                + ", " + feed.securityLevel().json() + " wants " + Integer.toOctalString(want));
+                        if (!checkOnly) {
+                            setMode(e.getPath(), want);
+                            fixed++;
+                        }
+                    }
+                }
+            }
+            if (fixed > 0) {
+                ObjectNode log = exportLog.line(feed.name(), "permissions");
+                log.put("security_level", feed.securityLevel().json());
+                log.put("fixed", fixed);
+                exportLog.write(log);
+            }
+        }
+        return drift;
+    }
+
+    private void collect(FileStatus s, List<FileStatus> out) throws IOException {
+        out.add(s);
+        if (s.isDirectory()) {
+            for (FileStatus c : storage.list(s.getPath())) {
+                if (!c.getPath().getName().equals("_temporary")) {
+                    collect(c, out);
+                }
+            }
+        }
+    }
+
+    /** Local lakes use java.nio (Hadoop's raw local file system would fork chmod per file). */
+    private short mode(Path p) throws IOException {
+        java.nio.file.Path local = storage.localPath(p);
+        if (local != null) {
+            int m = 0;
+            for (PosixFilePermission perm : Files.getPosixFilePermissions(local)) {
+                m |= 1 << (8 - perm.ordinal());
+            }
+            return (short) m;
+        }
+        return storage.fs().getFileStatus(p).getPermission().toShort();
+    }
+
+    private void setMode(Path p, short mode) throws IOException {
+        java.nio.file.Path local = storage.localPath(p);
+        if (local != null) {
+            Set<PosixFilePermission> perms = PosixFilePermissions.fromString(new FsPermission(mode).toString());
+            Files.setPosixFilePermissions(local, perms);
+        } else {
+            storage.fs().setPermission(p, new FsPermission(mode));
+        }
+    }
+}
