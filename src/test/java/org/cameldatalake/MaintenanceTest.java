@@ -138,6 +138,27 @@ class MaintenanceTest {
         }
     }
 
+    @Test
+    void theArchivingSweepMovesDisabledAndExpiredFeedsAndKeepsTheirData() throws Exception {
+        try (Service s = service(new MutableClock(Instant.parse("2025-10-10T12:00:00Z")))) {
+            tenDaysOfEvents(s);
+            s.feedFile("old.json", "{\"feed_name\": \"old\", \"feed_type\": \"stream\", \"archive_after\": \"2025-10-01\"}");
+            s.feedFile("off.json", "{\"feed_name\": \"off\", \"feed_type\": \"stream\", \"enabled\": false}");
+            s.feedFile("later.json", "{\"feed_name\": \"later\", \"feed_type\": \"stream\", \"archive_after\": \"2025-12-31\"}");
+            s.feedFile("events.json", "{\"feed_name\": \"events\", \"feed_type\": \"stream\", \"enabled\": false, "
+                    + "\"partitioning\": {\"timestamp_field\": \"TS\"}}");
+            assertThat(s.maintenance().archiveSweep()).containsExactlyInAnyOrder("old", "off", "events");
+            try (Stream<Path> a = Files.list(s.feedsDir().resolve("archived"))) {
+                assertThat(a.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("old.json", "off.json", "events.json");
+            }
+            assertThat(s.feedsDir().resolve("active/later.json")).exists();
+            assertThat(s.lake().count("SELECT count(*) FROM " + s.lake().stream("events"))).isEqualTo(100); // data kept
+            JsonNode meta = JSON.readTree(dir.resolve("data_lake/streams/events/_metadata.json").toFile());
+            assertThat(meta.at("/maintenance/archived/reason").asText()).isEqualTo("enabled: false");
+            assertThat(logActions(dir, "archive")).isEqualTo(3);
+        }
+    }
+
     static long logActions(Path dir, String action) throws Exception {
         long n = 0;
         try (Stream<Path> logs = Files.list(dir.resolve("data_lake/logs"))) {

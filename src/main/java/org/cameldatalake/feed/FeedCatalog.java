@@ -28,6 +28,14 @@ public final class FeedCatalog {
 
     /** The feeds of {@code <feeds dir>/<folder>} ({@code active} or {@code archived}). */
     public static FeedCatalog load(Path feedsDir, String folder) {
+        return load(feedsDir, folder, Map.of());
+    }
+
+    /**
+     * As {@link #load(Path, String)}, but where several files declare one name, the file in {@code preferred}
+     * (the one a running feed came from) keeps it, whatever the name order.
+     */
+    public static FeedCatalog load(Path feedsDir, String folder, Map<String, Path> preferred) {
         Path active = feedsDir.resolve(folder);
         Map<String, FeedDefinition> feeds = new LinkedHashMap<>();
         List<FeedFileException> problems = new ArrayList<>();
@@ -47,6 +55,12 @@ public final class FeedCatalog {
             try {
                 FeedDefinition feed = FeedFileParser.parse(file);
                 FeedDefinition first = feeds.get(feed.name());
+                if (first != null && file.equals(preferred.get(feed.name()))) {
+                    problems.add(new FeedFileException(first.file(), "feed_name", "'" + feed.name()
+                            + "' is already declared by " + file.getFileName() + " (running); this file is ignored"));
+                    feeds.put(feed.name(), feed);
+                    continue;
+                }
                 if (first != null) {
                     // keep the first file (in name order) running rather than stopping both
                     problems.add(new FeedFileException(file, "feed_name", "'" + feed.name()

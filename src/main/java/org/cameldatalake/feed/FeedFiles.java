@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Changes to feed files (the seed's manage_feeds.py): add, update, archive, restore. Every file written is parsed
@@ -30,23 +29,10 @@ public final class FeedFiles {
         return feedsDir.resolve("archived");
     }
 
-    /** The file that declares {@code name} in {@code dir}, or null. */
-    public Path find(Path dir, String name) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return null;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                try {
-                    if (name.equals(FeedFileParser.JSON.readTree(f.toFile()).path("feed_name").asText())) {
-                        return f;
-                    }
-                } catch (IOException notJson) {
-                    // an invalid file declares nothing
-                }
-            }
-        }
-        return null;
+    /** The file that declares {@code name} in {@code dir}, as the service sees it (valid files only), or null. */
+    public Path find(Path dir, String name) {
+        FeedDefinition f = FeedCatalog.load(feedsDir, dir.getFileName().toString()).feed(name);
+        return f == null ? null : f.file();
     }
 
     /** Writes a new feed file for {@code json} after checking it; refuses a name that exists. */
@@ -98,6 +84,9 @@ public final class FeedFiles {
         json.put("enabled", false);
         json.remove("archive_after");
         Path dest = archived().resolve(file.getFileName());
+        if (Files.exists(dest)) {
+            throw new FeedFileException(dest, null, "exists already in archived/; move it away first");
+        }
         write(dest, json);
         Files.delete(file);
         return dest;
@@ -115,6 +104,9 @@ public final class FeedFiles {
         ObjectNode json = (ObjectNode) FeedFileParser.JSON.readTree(file.toFile());
         json.put("enabled", true);
         Path dest = active().resolve(file.getFileName());
+        if (Files.exists(dest)) {
+            throw new FeedFileException(dest, null, "exists already in active/; move it away first");
+        }
         FeedFileParser.parse(dest, json.toString());
         write(dest, json);
         Files.delete(file);

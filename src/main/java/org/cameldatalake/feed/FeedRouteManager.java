@@ -74,7 +74,10 @@ public final class FeedRouteManager {
      * {@code enabled: false} stops it, and an invalid edit keeps the running route and logs the error once.
      */
     public synchronized void reconcile() {
-        FeedCatalog catalog = FeedCatalog.load(settings.feedsDir());
+        Map<String, java.nio.file.Path> runningFiles = new java.util.HashMap<>();
+        started.forEach((name, f) -> runningFiles.put(name, f.file()));
+        // a new file declaring a running feed's name is the duplicate, not the running one
+        FeedCatalog catalog = FeedCatalog.load(settings.feedsDir(), "active", runningFiles);
         java.util.Set<java.nio.file.Path> invalid = new java.util.HashSet<>();
         java.util.Set<String> problems = new java.util.HashSet<>();
         List<FeedStatus> next = new ArrayList<>();
@@ -87,6 +90,7 @@ public final class FeedRouteManager {
             next.add(new FeedStatus(null, p.file().toString(), State.INVALID, p.getMessage()));
         }
         reported.retainAll(problems); // a problem fixed and made again is reported again
+        Map<String, FeedDefinition> replaced = new java.util.HashMap<>();
         for (FeedDefinition running : List.copyOf(started.values())) {
             FeedDefinition wanted = catalog.feed(running.name());
             if (wanted == null && invalid.contains(running.file())) {
@@ -99,6 +103,9 @@ public final class FeedRouteManager {
                 LOG.info("feed {}: {}", running.name(), wanted == null ? "its file is gone, stopping"
                         : !wanted.enabled() ? "disabled, stopping" : "its file changed, replacing its route");
                 stop(running.name());
+                if (wanted != null && wanted.enabled()) {
+                    replaced.put(running.name(), running);
+                }
             }
         }
         for (FeedDefinition feed : catalog.feeds()) {
@@ -113,11 +120,25 @@ public final class FeedRouteManager {
             FeedStatus st = start(feed);
             if (st.state() == State.RUNNING || st.state() == State.WAITING_FOR_SOURCE) {
                 started.put(feed.name(), feed);
+            } else if (replaced.containsKey(feed.name())) {
+                FeedDefinition previous = replaced.get(feed.name());
+                LOG.error("feed {}: the changed file does not start ({}); running its previous version", feed.name(), st.detail());
+                FeedStatus back = start(previous);
+                if (back.state() == State.RUNNING || back.state() == State.WAITING_FOR_SOURCE) {
+                    started.put(previous.name(), previous);
+                }
             }
             next.add(st);
         }
         status.clear();
         status.addAll(next);
+    }
+
+    /** Called by the feeds-watch and feeds-rescan routes; feeds follow their files only when the service runs them. */
+    public void onFeedFilesChanged() {
+        if (settings.autostartFeeds()) {
+            reconcile();
+        }
     }
 
     /** The feeds this manager runs now. */
@@ -226,11 +247,9 @@ public final class FeedRouteManager {
     }
 
     /** Work on a stream feed's writer: the running one, or a temporary one for a feed that does not run. */
-    public <T> T withStreamWriter(FeedDefinition feed, WriterWork<T> work) throws Exception {
-        AppendWriter running;
-        synchronized (this) {
-            running = writers.byFeed(feed.name());
-        }
+    public synchronized <T> T withStreamWriter(FeedDefinition feed, WriterWork<T> work) throws Exception {
+        // held for the whole work: reconcile cannot start a second writer on the feed meanwhile
+        AppendWriter running = writers.byFeed(feed.name());
         if (running != null) {
             return work.apply(running);
         }
@@ -241,6 +260,22 @@ public final class FeedRouteManager {
         } finally {
             temporary.close();
         }
+    }
+
+    /** Work on a table feed's snapshot writer: the registered one, or a temporary one that is not registered. */
+    public synchronized <T> T withSnapshotWriter(FeedDefinition feed, SnapshotWork<T> work) throws Exception {
+        SnapshotWriter registered = ksqlDbExports.snapshotWriter(feed.name());
+        if (registered != null && registered.feed().equals(feed)) {
+            return work.apply(registered);
+        }
+        SnapshotWriter temporary = new SnapshotWriter(feed, storage, clock, exportLog, settings.append().rowGroupBytes());
+        temporary.start();
+        return work.apply(temporary);
+    }
+
+    @FunctionalInterface
+    public interface SnapshotWork<T> {
+        T apply(SnapshotWriter writer) throws Exception;
     }
 
     @FunctionalInterface
@@ -259,7 +294,7 @@ public final class FeedRouteManager {
     /** The snapshot writer of a table feed, registered for the {@code ksqldb-snapshot} route. */
     public synchronized SnapshotWriter openSnapshotWriter(FeedDefinition feed) throws java.io.IOException {
         SnapshotWriter existing = ksqlDbExports.snapshotWriter(feed.name());
-        if (existing != null) {
+        if (existing != null && existing.feed().equals(feed)) {
             return existing;
         }
         SnapshotWriter writer = new SnapshotWriter(feed, storage, clock, exportLog, settings.append().rowGroupBytes());

@@ -89,6 +89,8 @@ public final class AppendWriter implements AutoCloseable {
     private String pendingFailure;
     private boolean closed;
     private java.nio.channels.FileChannel tempLock;
+    /** Another process holds a live temporary directory of this feed (the service, while a command runs). */
+    private boolean otherLiveWriter;
 
     private final Map<TopicPartition, Long> highestSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong recordsWritten = new AtomicLong();
@@ -134,8 +136,10 @@ public final class AppendWriter implements AutoCloseable {
         }
         reconcileMetadata();
         removeStaleTemporaryFiles();
-        storage.removeLeftoverTempFiles(feedDir, false);
-        storage.removeLeftoverTempFiles(storage.path("_rejected", feed.name()), true);
+        if (!otherLiveWriter) { // its half-written metadata temp file is not ours to delete
+            storage.removeLeftoverTempFiles(feedDir, false);
+            storage.removeLeftoverTempFiles(storage.path("_rejected", feed.name()), true);
+        }
         lockTemporaryDir();
         writeMetadata();
     }
@@ -383,6 +387,13 @@ public final class AppendWriter implements AutoCloseable {
      * deleted, or that would be with {@code dryRun}.
      */
     public synchronized List<String> applyRetention(LocalDate cutoff, boolean dryRun) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
+        }
+        if (otherLiveWriter && !dryRun) {
+            throw new IllegalStateException("feed " + feed.name() + " is being written by another running process; "
+                    + "its retention runs there");
+        }
         java.util.Set<LocalDate> open = new HashSet<>();
         partitions.values().forEach(ps -> open.addAll(ps.open.keySet()));
         List<String> deleted = new ArrayList<>();
@@ -400,12 +411,12 @@ public final class AppendWriter implements AutoCloseable {
                         metadata.setPartition(part, new StreamMetadata.PartitionStats(0, 0, 0));
                     }
                 }
-                if (!dryRun && storage.list(m.getPath()).isEmpty()) {
-                    storage.delete(m.getPath(), true);
+                if (!dryRun) {
+                    storage.deleteIfEmpty(m.getPath()); // never recursive: a file may be published into it meanwhile
                 }
             }
-            if (!dryRun && y.getPath().getName().startsWith("year=") && storage.list(y.getPath()).isEmpty()) {
-                storage.delete(y.getPath(), true);
+            if (!dryRun && y.getPath().getName().startsWith("year=")) {
+                storage.deleteIfEmpty(y.getPath());
             }
         }
         java.util.Collections.sort(deleted); // zero-padded paths: chronological
@@ -419,6 +430,12 @@ public final class AppendWriter implements AutoCloseable {
             LOG.info("{}: retention deleted {} partition(s) before {}", feed.name(), deleted.size(), cutoff);
         }
         return deleted;
+    }
+
+    /** Records a maintenance action (archiving, permissions) in {@code _metadata.json}. */
+    public synchronized void annotate(String key, JsonNode value) throws IOException {
+        metadata.annotate(key, value);
+        writeMetadata();
     }
 
     /** A source's position that a whole poll has reached (a ksqlDB stream's ROWTIME watermark), or -1. */
@@ -900,6 +917,8 @@ public final class AppendWriter implements AutoCloseable {
             if (lock != null && java.nio.file.Files.exists(lock)) {
                 if (ownerIsGone(lock)) {
                     storage.delete(dir.getPath(), true);
+                } else {
+                    otherLiveWriter = true;
                 }
                 continue;
             }

@@ -198,6 +198,17 @@ public final class LakeStorage {
         fs.delete(checked(p), recursive);
     }
 
+    /** Removes a folder only if it is empty (a file published into it meanwhile keeps it). */
+    public void deleteIfEmpty(Path dir) {
+        try {
+            if (list(dir).isEmpty()) {
+                fs.delete(checked(dir), false);
+            }
+        } catch (IOException notEmptyAnyMore) {
+            // something was published into it: it stays
+        }
+    }
+
     public void mkdirs(Path p) throws IOException {
         fs.mkdirs(checked(p));
     }

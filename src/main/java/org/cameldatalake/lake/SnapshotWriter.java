@@ -188,6 +188,13 @@ public final class SnapshotWriter {
         exportLog.write(log);
     }
 
+    /** Records a maintenance action (archiving, permissions) in {@code _metadata.json}. */
+    public synchronized void annotate(String key, JsonNode value) throws IOException {
+        TableMetadata meta = metadata();
+        meta.annotate(key, value);
+        write(meta);
+    }
+
     /** Keeps the newest {@code retention_versions} (and always the current one); returns the versions deleted. */
     public synchronized List<Integer> applyRetention(boolean dryRun) throws IOException {
         TableMetadata meta = metadata();

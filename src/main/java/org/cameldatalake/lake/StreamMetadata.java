@@ -38,6 +38,7 @@ public final class StreamMetadata {
     private long rejectedRecords;
     private long rejectedFiles;
     private String lastError;
+    private ObjectNode maintenance = JSON.createObjectNode();
 
     public static StreamMetadata parse(byte[] json) throws IOException {
         JsonNode n = JSON.readTree(json);
@@ -57,6 +58,9 @@ public final class StreamMetadata {
         m.rejectedRecords = n.path("rejected_records").asLong();
         m.rejectedFiles = n.path("rejected_files").asLong();
         m.lastError = n.hasNonNull("last_error") ? n.get("last_error").asText() : null;
+        if (n.path("maintenance").isObject()) {
+            m.maintenance = (ObjectNode) n.get("maintenance");
+        }
         return m;
     }
 
@@ -104,6 +108,7 @@ public final class StreamMetadata {
             watermarks.forEach(w::put);
         }
         o.put("last_error", lastError);
+        o.set("maintenance", maintenance);
         ArrayNode parts = o.putArray("partitions");
         for (Map.Entry<String, PartitionStats> e : partitions.entrySet()) {
             ObjectNode p = parts.addObject();
@@ -148,6 +153,10 @@ public final class StreamMetadata {
 
     void addSchema(int version, Instant since, JsonNode fields) {
         schemas.add(new SchemaVersion(version, since.toString(), fields));
+    }
+
+    void annotate(String key, JsonNode value) {
+        maintenance.set(key, value);
     }
 
     void setLastError(String error) {

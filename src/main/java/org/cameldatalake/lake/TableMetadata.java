@@ -26,6 +26,7 @@ public final class TableMetadata {
     private String lastExport;
     private String lastError;
     private ObjectNode rollback;
+    private ObjectNode maintenance = StreamMetadata.JSON.createObjectNode();
 
     public static TableMetadata parse(byte[] json) throws IOException {
         JsonNode n = StreamMetadata.JSON.readTree(json);
@@ -39,6 +40,9 @@ public final class TableMetadata {
         m.lastExport = n.hasNonNull("last_export") ? n.get("last_export").asText() : null;
         m.lastError = n.hasNonNull("last_error") ? n.get("last_error").asText() : null;
         m.rollback = n.hasNonNull("rollback") ? (ObjectNode) n.get("rollback") : null;
+        if (n.path("maintenance").isObject()) {
+            m.maintenance = (ObjectNode) n.get("maintenance");
+        }
         return m;
     }
 
@@ -63,6 +67,7 @@ public final class TableMetadata {
         o.put("total_size_bytes", current == null ? 0 : current.bytes());
         o.set("rollback", rollback);
         o.put("last_error", lastError);
+        o.set("maintenance", maintenance);
         ArrayNode vs = o.putArray("versions");
         ArrayNode parts = o.putArray("partitions");
         for (Version v : versions) {
@@ -125,6 +130,10 @@ public final class TableMetadata {
     void rollBack(int to, String at) {
         rollback = StreamMetadata.JSON.createObjectNode().put("from", currentVersion).put("to", to).put("at", at);
         currentVersion = to;
+    }
+
+    void annotate(String key, JsonNode value) {
+        maintenance.set(key, value);
     }
 
     void setLastError(String error) {

@@ -57,7 +57,7 @@ public final class Maintenance {
                     report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + p);
                 }
             } else if (storage.exists(storage.path("tables", feed.name()))) {
-                for (int v : feeds.openSnapshotWriter(feed).applyRetention(dryRun)) {
+                for (int v : feeds.withSnapshotWriter(feed, w -> w.applyRetention(dryRun))) {
                     report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + "version=v" + v);
                 }
             }
@@ -79,6 +79,7 @@ public final class Maintenance {
             ObjectNode log = exportLog.line(feed.name(), "archive");
             log.put("reason", feed.enabled() ? "archive_after " + feed.archiveAfter() : "enabled: false");
             exportLog.write(log);
+            annotate(feed, "archived", log);
             LOG.info("feed {}: archived ({}); its data stays in the lake", feed.name(), log.get("reason").asText());
             archived.add(feed.name());
         }
@@ -98,6 +99,12 @@ public final class Maintenance {
             short dirMode = (short) (restricted ? 0750 : 0755);
             short fileMode = (short) (restricted ? 0640 : 0644);
             int fixed = 0;
+            if (!checkOnly && storage.exists(storage.path(feed.type().dir(), feed.name()))) {
+                // recorded first: rewriting _metadata.json makes a new file, which the sweep below then covers
+                ObjectNode applied = exportLog.line(feed.name(), "permissions");
+                applied.put("security_level", feed.securityLevel().json());
+                annotate(feed, "permissions", applied);
+            }
             for (Path root : List.of(storage.path(feed.type().dir(), feed.name()), storage.path("_rejected", feed.name()))) {
                 if (!storage.exists(root)) {
                     continue;
@@ -106,7 +113,12 @@ public final class Maintenance {
                 collect(storage.fs().getFileStatus(root), entries);
                 for (FileStatus e : entries) {
                     short want = e.isDirectory() ? dirMode : fileMode;
-                    short have = mode(e.getPath());
+                    short have;
+                    try {
+                        have = mode(e.getPath());
+                    } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException gone) {
+                        continue; // deleted meanwhile (retention, a replaced metadata file)
+                    }
                     if (have != want) {
                         drift.add(feed.name() + ": " + storage.relative(e.getPath()) + " is " + Integer.toOctalString(have)
                                 + ", " + feed.securityLevel().json() + " wants " + Integer.toOctalString(want));
@@ -127,11 +139,32 @@ public final class Maintenance {
         return drift;
     }
 
+    /** Records the action in the feed's {@code _metadata.json}, through the feed's own writer. */
+    private void annotate(FeedDefinition feed, String key, ObjectNode value) {
+        try {
+            if (feed.type() == FeedDefinition.FeedType.STREAM) {
+                feeds.withStreamWriter(feed, w -> {
+                    w.annotate(key, value);
+                    return null;
+                });
+            } else {
+                feeds.withSnapshotWriter(feed, w -> {
+                    w.annotate(key, value);
+                    return null;
+                });
+            }
+        } catch (Exception e) {
+            LOG.warn("feed {}: could not record {} in its metadata: {}", feed.name(), key, e.toString());
+        }
+    }
+
     private void collect(FileStatus s, List<FileStatus> out) throws IOException {
         out.add(s);
         if (s.isDirectory()) {
             for (FileStatus c : storage.list(s.getPath())) {
-                if (!c.getPath().getName().equals("_temporary")) {
+                String name = c.getPath().getName();
+                // work in progress is not the lake's: writers' temporary folders and files come and go
+                if (!name.equals("_temporary") && !(name.startsWith(".") && name.endsWith(".tmp"))) {
                     collect(c, out);
                 }
             }

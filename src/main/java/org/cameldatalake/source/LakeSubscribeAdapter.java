@@ -24,11 +24,12 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
 
     @Override
     public void subscribe(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, TopicInfo topicInfo) {
-        String group = consumer.groupMetadata().groupId();
+        // the writer of this consumer's route, captured now: after a route swap, a late callback of the old consumer
+        // must not reach the new route's writer
+        AppendWriter w = writers.byGroup(consumer.groupMetadata().groupId());
         ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                AppendWriter w = writers.byGroup(group);
                 if (w != null) {
                     KafkaBatchLander.commit(w, consumer, w.publishRevoked(partitions));
                     w.reset(partitions);
@@ -38,7 +39,6 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                AppendWriter w = writers.byGroup(group);
                 if (w != null) {
                     w.reset(partitions);
                 }
@@ -47,7 +47,6 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                AppendWriter w = writers.byGroup(group);
                 if (w != null) {
                     w.reset(partitions);
                 }
