@@ -18,18 +18,18 @@ import org.cameldatalake.source.LakeSubscribeAdapter;
 /**
  * Wires the beans the YAML routes call ({@code kafkaBatchLander}, {@code appendWriters}) and camel-kafka's
  * {@code subscribeAdapter}, and creates the feed routes once the context has started.
- * Every time-based decision reads the one {@link Clock} given here (tests move it).
+ * Named by {@code camel.main.configuration-classes} in application.properties, so that {@code java -jar} and
+ * {@code camel run} wire the same beans. Every time-based decision reads one {@link Clock}: a bean named
+ * {@value #CLOCK_BEAN} when bound (tests move it), else the system clock.
  */
 public final class DatalakeConfiguration implements CamelConfiguration {
-    private final Clock clock;
-
-    public DatalakeConfiguration(Clock clock) {
-        this.clock = clock;
-    }
+    public static final String CLOCK_BEAN = "datalakeClock";
 
     @Override
     public void configure(CamelContext ctx) {
         DatalakeSettings settings = DatalakeSettings.from(ctx);
+        Clock bound = ctx.getRegistry().lookupByNameAndType(CLOCK_BEAN, Clock.class);
+        Clock clock = bound != null ? bound : Clock.systemUTC();
         LakeStorage storage;
         try {
             storage = new LakeStorage(settings.root());

@@ -23,7 +23,7 @@ public final class DatalakeRuntime {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(
                 "file:application.properties;optional=true,classpath:application.properties;optional=true");
-        main.configure().addConfiguration(new DatalakeConfiguration(clock));
+        main.bind(DatalakeConfiguration.CLOCK_BEAN, clock); // DatalakeConfiguration comes from application.properties
         if (!Files.isDirectory(Path.of("routes")) && !overrides.containsKey("camel.main.routes-include-pattern")) {
             // run outside the project folder: use the route templates shipped in the jar
             main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.yaml");

@@ -114,7 +114,8 @@ public final class FeedRouteManager {
                 continue;
             }
             if (started.containsKey(feed.name())) {
-                next.add(new FeedStatus(feed.name(), feed.file().toString(), State.RUNNING, "unchanged"));
+                next.add(status.stream().filter(st -> feed.name().equals(st.feed())).findFirst()
+                        .orElse(new FeedStatus(feed.name(), feed.file().toString(), State.RUNNING, "running")));
                 continue;
             }
             FeedStatus st = start(feed);

@@ -42,6 +42,8 @@ public final class LakeStorage {
             uri = Paths.get(local).toAbsolutePath().normalize().toUri();
         }
         this.conf = new Configuration();
+        // under `camel run` the dependencies live in their own class loader, not the thread's
+        conf.setClassLoader(LakeStorage.class.getClassLoader());
         conf.set("fs.file.impl", RawLocalFileSystem.class.getName());
         conf.setBoolean("fs.file.impl.disable.cache", true);
         // standard 3-level Parquet lists: they hold null elements, and every modern reader expects them
