@@ -28,13 +28,7 @@ class FeedsCliTest {
     Path dir;
 
     private static void produce(String topic, long seed, int n) throws Exception {
-        TransactionGenerator gen = new TransactionGenerator(seed, LocalDate.of(2025, 10, 13), 2);
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            TransactionGenerator.Transaction t = gen.next();
-            records.add(new ProducerRecord<>(topic, null, t.eventTimeMillis(), t.userId(), t.json().getBytes(StandardCharsets.UTF_8)));
-        }
-        KafkaSupport.send(records);
+        KafkaSupport.sendTransactions(topic, seed, n, java.time.LocalDate.of(2025, 10, 13), 2);
     }
 
     @Test

@@ -159,16 +159,32 @@ public final class AppendWriter implements AutoCloseable {
             throw new IOException("feed " + feed.name() + ": an earlier publish failed (" + failure
                     + "); re-reading from the last committed offsets");
         }
-        int[] counts = new int[3];
+        return runBatch(batch.stream().map(r -> new TopicPartition(r.topic(), r.partition())).toList(),
+                batch.stream().mapToLong(SourceRecord::offset).toArray(), (counts, now) -> {
+                    loadMissingRanges(batch);
+                    if (schema == null) {
+                        inferInitialSchema(batch);
+                    }
+                    for (SourceRecord r : batch) {
+                        appendOne(r, now, counts);
+                    }
+                });
+    }
+
+    @FunctionalInterface
+    private interface BatchBody {
+        void run(int[] counts, long now) throws IOException;
+    }
+
+    /**
+     * What every batch shares: rejected records and limits after the body; on any failure the open files are
+     * discarded (their records are read again from the last commit) and the error recorded; on success the counters.
+     */
+    private BatchResult runBatch(List<TopicPartition> tps, long[] offsets, BatchBody body) throws IOException {
+        int[] counts = new int[3]; // written, rejected, skipped as already in the lake
         long now = clock.millis();
         try {
-            loadMissingRanges(batch);
-            if (schema == null) {
-                inferInitialSchema(batch);
-            }
-            for (SourceRecord r : batch) {
-                appendOne(r, now, counts);
-            }
+            body.run(counts, now);
             publishRejected();
             enforceLimits(now);
         } catch (IOException | RuntimeException e) {
@@ -177,8 +193,7 @@ public final class AppendWriter implements AutoCloseable {
             recordError(e.toString());
             throw e;
         }
-        noteSeen(batch.stream().map(r -> new TopicPartition(r.topic(), r.partition())).toList(),
-                batch.stream().mapToLong(SourceRecord::offset).toArray());
+        noteSeen(tps, offsets);
         recordsWritten.addAndGet(counts[0]);
         recordsRejected.addAndGet(counts[1]);
         recordsSkipped.addAndGet(counts[2]);
@@ -290,64 +305,52 @@ public final class AppendWriter implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
         }
-        int[] counts = new int[3];
-        long now = clock.millis();
-        try {
-            if (declared == null || !declared.columns().equals(schema.columns())) {
-                declared = new KsqlRowSchema(feed.name(), declared == null ? 1 : declared.version() + 1, schema.columns());
-                metadata.addSchema(declared.version(), clock.instant(),
-                        com.fasterxml.jackson.databind.node.TextNode.valueOf(declared.columnsText()));
-                LOG.info("feed {}: schema version {} ({})", feed.name(), declared.version(), declared.columnsText());
-            }
-            List<SourceRecord> positions = new ArrayList<>(rows.size());
-            rows.forEach(r -> positions.add(new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null, null)));
-            loadMissingRanges(positions);
-            List<KsqlType.KsqlColumn> columns = declared.columns();
-            for (int i = 0; i < rows.size(); i++) {
-                DeclaredRow r = rows.get(i);
-                // rows with the same ROWTIME stay in one file: a published range [first, last] must hold every row of
-                // its day with a position in it, or a replay would skip the rest of a tie
-                boolean endOfTie = i == rows.size() - 1 || rows.get(i + 1).offset() != r.offset()
-                        || rows.get(i + 1).partition() != r.partition();
-                PartitionState ps = state(r.topic(), r.partition());
-                ps.lastSeen = r.offset();
-                SourceRecord raw = new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null,
-                        r.columns().toString().getBytes(StandardCharsets.UTF_8));
-                LocalDate day;
-                try {
-                    day = partitioner.dateOf(asObject(columns, r.columns()), r.timestamp());
-                } catch (DatePartitioner.BadTimestamp e) {
-                    reject(ps, raw, e.getMessage(), counts);
-                    continue;
-                }
-                if (ps.published.holdsData(day, r.offset())) {
-                    counts[2]++;
-                    continue;
-                }
-                GenericData.Record rec;
-                try {
-                    rec = declared.convert(r.columns(), now, feed.ksqldbSource() != null ? feed.ksqldbSource() : r.topic());
-                } catch (KsqlRowSchema.BadValue e) {
-                    reject(ps, raw, "value does not match its declared type: " + e.getMessage(), counts);
-                    continue;
-                }
-                writeRecord(ps, day, declared, rec, r.offset(), now, endOfTie);
-                counts[0]++;
-            }
-            publishRejected();
-            enforceLimits(now);
-        } catch (IOException | RuntimeException e) {
-            LOG.error("feed {}: batch failed, unpublished files discarded: {}", feed.name(), e.toString());
-            abandonAll();
-            recordError(e.toString());
-            throw e;
+        return runBatch(rows.stream().map(r -> new TopicPartition(r.topic(), r.partition())).toList(),
+                rows.stream().mapToLong(DeclaredRow::offset).toArray(), (counts, now) -> appendRows(schema, rows, counts, now));
+    }
+
+    private void appendRows(KsqlRowSchema schema, List<DeclaredRow> rows, int[] counts, long now) throws IOException {
+        if (declared == null || !declared.columns().equals(schema.columns())) {
+            declared = new KsqlRowSchema(feed.name(), declared == null ? 1 : declared.version() + 1, schema.columns());
+            metadata.addSchema(declared.version(), clock.instant(),
+                    com.fasterxml.jackson.databind.node.TextNode.valueOf(declared.columnsText()));
+            LOG.info("feed {}: schema version {} ({})", feed.name(), declared.version(), declared.columnsText());
         }
-        noteSeen(rows.stream().map(r -> new TopicPartition(r.topic(), r.partition())).toList(),
-                rows.stream().mapToLong(DeclaredRow::offset).toArray());
-        recordsWritten.addAndGet(counts[0]);
-        recordsRejected.addAndGet(counts[1]);
-        recordsSkipped.addAndGet(counts[2]);
-        return new BatchResult(counts[0], counts[1], counts[2]);
+        List<SourceRecord> positions = new ArrayList<>(rows.size());
+        rows.forEach(r -> positions.add(new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null, null)));
+        loadMissingRanges(positions);
+        List<KsqlType.KsqlColumn> columns = declared.columns();
+        for (int i = 0; i < rows.size(); i++) {
+            DeclaredRow r = rows.get(i);
+            // rows with the same ROWTIME stay in one file: a published range [first, last] must hold every row of
+            // its day with a position in it, or a replay would skip the rest of a tie
+            boolean endOfTie = i == rows.size() - 1 || rows.get(i + 1).offset() != r.offset()
+                    || rows.get(i + 1).partition() != r.partition();
+            PartitionState ps = state(r.topic(), r.partition());
+            ps.lastSeen = r.offset();
+            SourceRecord raw = new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null,
+                    r.columns().toString().getBytes(StandardCharsets.UTF_8));
+            LocalDate day;
+            try {
+                day = partitioner.dateOf(asObject(columns, r.columns()), r.timestamp());
+            } catch (DatePartitioner.BadTimestamp e) {
+                reject(ps, raw, e.getMessage(), counts);
+                continue;
+            }
+            if (ps.published.holdsData(day, r.offset())) {
+                counts[2]++;
+                continue;
+            }
+            GenericData.Record rec;
+            try {
+                rec = declared.convert(r.columns(), now, feed.ksqldbSource() != null ? feed.ksqldbSource() : r.topic());
+            } catch (KsqlRowSchema.BadValue e) {
+                reject(ps, raw, "value does not match its declared type: " + e.getMessage(), counts);
+                continue;
+            }
+            writeRecord(ps, day, declared, rec, r.offset(), now, endOfTie);
+            counts[0]++;
+        }
     }
 
     /** The row as an object for the date partitioner; ksqlDB TIMESTAMPs (UTC, written without a zone) as epoch millis. */

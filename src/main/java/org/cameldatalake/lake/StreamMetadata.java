@@ -64,16 +64,22 @@ public final class StreamMetadata {
         return m;
     }
 
-    public byte[] toJson(FeedDefinition feed, String zone) throws IOException {
+    /** The fields every feed's {@code _metadata.json} starts with (the seed's, plus how the feed is declared). */
+    static ObjectNode feedFields(FeedDefinition feed) {
         ObjectNode o = JSON.createObjectNode();
         o.put("feed", feed.name());
-        o.put("source", feed.kafkaTopic());
+        o.put("source", feed.source() == FeedDefinition.SourceKind.KSQLDB ? feed.ksqldbSource() : feed.kafkaTopic());
         o.put("source_kind", feed.source().json());
         o.put("type", feed.type().json());
         o.put("storage_mode", feed.storageMode());
         o.put("format", feed.format());
         o.put("compression", feed.compression().json());
         o.put("partitioning", feed.partitioning().type());
+        return o;
+    }
+
+    public byte[] toJson(FeedDefinition feed, String zone) throws IOException {
+        ObjectNode o = feedFields(feed);
         feed.partitioning().columns().forEach(o.putArray("partition_columns")::add);
         o.put("timestamp_field", feed.partitioning().timestampField());
         o.put("timezone", zone);

@@ -47,15 +47,7 @@ public final class TableMetadata {
     }
 
     public byte[] toJson(FeedDefinition feed) throws IOException {
-        ObjectNode o = StreamMetadata.JSON.createObjectNode();
-        o.put("feed", feed.name());
-        o.put("source", feed.ksqldbSource());
-        o.put("source_kind", feed.source().json());
-        o.put("type", feed.type().json());
-        o.put("storage_mode", feed.storageMode());
-        o.put("format", feed.format());
-        o.put("compression", feed.compression().json());
-        o.put("partitioning", feed.partitioning().type());
+        ObjectNode o = StreamMetadata.feedFields(feed);
         o.put("description", feed.description());
         o.put("retention_versions", feed.retentionVersions());
         o.put("last_export", lastExport);

@@ -48,9 +48,14 @@ public final class KsqlDbExports {
     /** Sets the request: a pull query over the whole table. */
     public void tableQuery(Exchange exchange) {
         SnapshotWriter w = writer(exchange);
-        ObjectNode body = KsqlQueryResponse.JSON.createObjectNode();
         // ksqldb_source is validated as an identifier: unquoted, ksqlDB upper-cases it as it does in the seeds' queries
-        body.put("sql", "SELECT * FROM " + w.feed().ksqldbSource() + ";");
+        request(exchange, "SELECT * FROM " + w.feed().ksqldbSource() + ";");
+    }
+
+    /** A query for {@code POST /query-stream}: {@code sql}/{@code properties}, and an explicit Accept (research §3). */
+    private static void request(Exchange exchange, String sql) {
+        ObjectNode body = KsqlQueryResponse.JSON.createObjectNode();
+        body.put("sql", sql);
         body.putObject("properties");
         exchange.getMessage().setBody(body.toString());
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
@@ -66,14 +71,8 @@ public final class KsqlDbExports {
     public void streamQuery(Exchange exchange) {
         AppendWriter w = streamWriter(exchange);
         long watermark = w.watermark(positionName(w.feed()));
-        ObjectNode body = KsqlQueryResponse.JSON.createObjectNode();
-        body.put("sql", "SELECT ROWTIME, * FROM " + w.feed().ksqldbSource()
+        request(exchange, "SELECT ROWTIME, * FROM " + w.feed().ksqldbSource()
                 + (watermark >= 0 ? " WHERE ROWTIME > " + watermark : "") + ";");
-        body.putObject("properties");
-        exchange.getMessage().setBody(body.toString());
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "POST");
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, V1_JSON);
-        exchange.getMessage().setHeader("Accept", V1_JSON);
     }
 
     /**

@@ -58,6 +58,18 @@ public final class KafkaSupport {
         }
     }
 
+    /** {@code n} seed-004 transactions over {@code days} event days from {@code firstDay}, keyed by user. */
+    public static void sendTransactions(String topic, long seed, int n, java.time.LocalDate firstDay, int days) throws Exception {
+        org.cameldatalake.demo.TransactionGenerator gen = new org.cameldatalake.demo.TransactionGenerator(seed, firstDay, days);
+        List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            org.cameldatalake.demo.TransactionGenerator.Transaction t = gen.next();
+            records.add(new ProducerRecord<>(topic, null, t.eventTimeMillis(), t.userId(),
+                    t.json().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        send(records);
+    }
+
     public static Map<Integer, Long> committed(String group, String topic) throws Exception {
         try (Admin admin = broker().admin()) {
             Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(group)
