@@ -57,8 +57,25 @@ public record FeedDefinition(
         }
     }
 
+    /** Who may read a feed's files: raw data is restricted, anonymised data and aggregates public (seed 000). */
     public enum SecurityLevel {
-        RESTRICTED, PUBLIC;
+        RESTRICTED((short) 0750, (short) 0640), PUBLIC((short) 0755, (short) 0644);
+
+        private final short dirMode;
+        private final short fileMode;
+
+        SecurityLevel(short dirMode, short fileMode) {
+            this.dirMode = dirMode;
+            this.fileMode = fileMode;
+        }
+
+        public short dirMode() {
+            return dirMode;
+        }
+
+        public short fileMode() {
+            return fileMode;
+        }
 
         public String json() {
             return name().toLowerCase(Locale.ROOT);

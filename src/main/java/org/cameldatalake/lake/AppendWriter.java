@@ -548,6 +548,7 @@ public final class AppendWriter implements AutoCloseable {
                     ps.rejectedLast).toString();
             Path dest = storage.path("_rejected", feed.name(), "date=" + day, name);
             storage.writeNew(dest, (String.join("\n", ps.rejectedLines) + "\n").getBytes(StandardCharsets.UTF_8));
+            storage.secure(dest, storage.path("_rejected", feed.name()), feed.securityLevel());
             ps.published.addRejected(ps.rejectedFirst, ps.rejectedLast);
             metadata.addRejected(ps.rejectedLines.size(), key(ps.tp), ps.rejectedLast);
             writeMetadata();
@@ -589,6 +590,7 @@ public final class AppendWriter implements AutoCloseable {
         Path dest = storage.path("streams", feed.name(), "year=" + of.day.getYear(),
                 String.format("month=%02d", of.day.getMonthValue()), String.format("day=%02d", of.day.getDayOfMonth()), name);
         storage.publish(of.out.path(), dest);
+        storage.secure(dest, feedDir, feed.securityLevel());
         of.ps.open.remove(of.day);
         of.ps.published.addData(of.day, of.first, of.last);
         metadata.addFile(partition, of.records, bytes, key(tp), of.last, at);
@@ -952,6 +954,7 @@ public final class AppendWriter implements AutoCloseable {
 
     private void writeMetadata() throws IOException {
         storage.writeAtomically(metadataPath, metadata.toJson(feed, settings.zone().getId()));
+        storage.secure(metadataPath, feedDir, feed.securityLevel());
     }
 
     /** Records a failure of the source feeding this writer (a ksqlDB poll) in the feed's metadata. */

@@ -19,6 +19,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
+import org.cameldatalake.feed.FeedDefinition;
 
 /**
  * The lake root on Hadoop's {@link FileSystem} API, so that {@code hdfs:} and {@code s3a:} roots can follow.
@@ -198,6 +199,49 @@ public final class LakeStorage {
 
     public void delete(Path p, boolean recursive) throws IOException {
         fs.delete(checked(p), recursive);
+    }
+
+    /** The permission bits of a path (java.nio for local lakes: Hadoop's raw local file system forks chmod/ls). */
+    public short mode(Path p) throws IOException {
+        java.nio.file.Path local = localPath(p);
+        if (local != null) {
+            int m = 0;
+            for (java.nio.file.attribute.PosixFilePermission perm : java.nio.file.Files.getPosixFilePermissions(local)) {
+                m |= 1 << (8 - perm.ordinal());
+            }
+            return (short) m;
+        }
+        return fs.getFileStatus(checked(p)).getPermission().toShort();
+    }
+
+    public void setMode(Path p, short mode) throws IOException {
+        java.nio.file.Path local = localPath(p);
+        if (local != null) {
+            java.nio.file.Files.setPosixFilePermissions(local, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    new org.apache.hadoop.fs.permission.FsPermission(mode).toString()));
+        } else {
+            fs.setPermission(checked(p), new org.apache.hadoop.fs.permission.FsPermission(mode));
+        }
+    }
+
+    /**
+     * Gives a just-published file, and the folders from {@code top} down to it, the modes of a security level, so
+     * that restricted data is never readable by others, not even until the next permissions run.
+     */
+    public void secure(Path file, Path top, FeedDefinition.SecurityLevel level) throws IOException {
+        setMode(file, isDirectory(file) ? level.dirMode() : level.fileMode());
+        String topPath = fs.makeQualified(top).toString();
+        for (Path dir = file.getParent(); dir != null; dir = dir.getParent()) {
+            setMode(dir, level.dirMode());
+            if (fs.makeQualified(dir).toString().equals(topPath)) {
+                break;
+            }
+        }
+    }
+
+    private boolean isDirectory(Path p) throws IOException {
+        java.nio.file.Path local = localPath(p);
+        return local != null ? java.nio.file.Files.isDirectory(local) : fs.getFileStatus(p).isDirectory();
     }
 
     /** Removes a folder only if it is empty (a file published into it meanwhile keeps it). */

@@ -103,6 +103,7 @@ public final class SnapshotWriter {
             int version = Math.max(meta.highestVersion(), highestVersionOnDisk()) + 1;
             Path dest = storage.path("tables", feed.name(), "version=v" + version);
             storage.publish(tmpDir, dest); // the whole directory appears at once
+            storage.secure(new Path(dest, fileName), tableDir, feed.securityLevel());
             Instant at = clock.instant();
             meta.publish(new TableMetadata.Version(version, fileName, records, bytes, at.toString(), header.queryId(),
                     columnsText(header)));
@@ -259,6 +260,7 @@ public final class SnapshotWriter {
 
     private void write(TableMetadata meta) throws IOException {
         storage.writeAtomically(metadataPath, meta.toJson(feed));
+        storage.secure(metadataPath, tableDir, feed.securityLevel());
     }
 
     private static String columnsText(KsqlQueryResponse.Header h) {

@@ -2,20 +2,14 @@ package org.cameldatalake.maintenance;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.permission.FsPermission;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.feed.FeedDefinition.SecurityLevel;
 import org.cameldatalake.feed.FeedFiles;
 import org.cameldatalake.feed.FeedRouteManager;
 import org.cameldatalake.lake.ExportLog;
@@ -95,9 +89,8 @@ public final class Maintenance {
         List<FeedDefinition> all = new ArrayList<>(feeds.catalog().feeds());
         all.addAll(FeedCatalog.load(feeds.settings().feedsDir(), "archived").feeds());
         for (FeedDefinition feed : all) {
-            boolean restricted = feed.securityLevel() == SecurityLevel.RESTRICTED;
-            short dirMode = (short) (restricted ? 0750 : 0755);
-            short fileMode = (short) (restricted ? 0640 : 0644);
+            short dirMode = feed.securityLevel().dirMode();
+            short fileMode = feed.securityLevel().fileMode();
             int fixed = 0;
             if (!checkOnly && storage.exists(storage.path(feed.type().dir(), feed.name()))) {
                 // recorded first: rewriting _metadata.json makes a new file, which the sweep below then covers
@@ -115,7 +108,7 @@ public final class Maintenance {
                     short want = e.isDirectory() ? dirMode : fileMode;
                     short have;
                     try {
-                        have = mode(e.getPath());
+                        have = storage.mode(e.getPath());
                     } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException gone) {
                         continue; // deleted meanwhile (retention, a replaced metadata file)
                     }
@@ -123,7 +116,7 @@ public final class Maintenance {
                         drift.add(feed.name() + ": " + storage.relative(e.getPath()) + " is " + Integer.toOctalString(have)
                                 + ", " + feed.securityLevel().json() + " wants " + Integer.toOctalString(want));
                         if (!checkOnly) {
-                            setMode(e.getPath(), want);
+                            storage.setMode(e.getPath(), want);
                             fixed++;
                         }
                     }
@@ -168,29 +161,6 @@ public final class Maintenance {
                     collect(c, out);
                 }
             }
-        }
-    }
-
-    /** Local lakes use java.nio (Hadoop's raw local file system would fork chmod per file). */
-    private short mode(Path p) throws IOException {
-        java.nio.file.Path local = storage.localPath(p);
-        if (local != null) {
-            int m = 0;
-            for (PosixFilePermission perm : Files.getPosixFilePermissions(local)) {
-                m |= 1 << (8 - perm.ordinal());
-            }
-            return (short) m;
-        }
-        return storage.fs().getFileStatus(p).getPermission().toShort();
-    }
-
-    private void setMode(Path p, short mode) throws IOException {
-        java.nio.file.Path local = storage.localPath(p);
-        if (local != null) {
-            Set<PosixFilePermission> perms = PosixFilePermissions.fromString(new FsPermission(mode).toString());
-            Files.setPosixFilePermissions(local, perms);
-        } else {
-            storage.fs().setPermission(p, new FsPermission(mode));
         }
     }
 }
