@@ -159,8 +159,7 @@ public final class AppendWriter implements AutoCloseable {
             throw new IOException("feed " + feed.name() + ": an earlier publish failed (" + failure
                     + "); re-reading from the last committed offsets");
         }
-        return runBatch(batch.stream().map(r -> new TopicPartition(r.topic(), r.partition())).toList(),
-                batch.stream().mapToLong(SourceRecord::offset).toArray(), (counts, now) -> {
+        return runBatch((counts, now) -> {
                     loadMissingRanges(batch);
                     if (schema == null) {
                         inferInitialSchema(batch);
@@ -180,7 +179,7 @@ public final class AppendWriter implements AutoCloseable {
      * What every batch shares: rejected records and limits after the body; on any failure the open files are
      * discarded (their records are read again from the last commit) and the error recorded; on success the counters.
      */
-    private BatchResult runBatch(List<TopicPartition> tps, long[] offsets, BatchBody body) throws IOException {
+    private BatchResult runBatch(BatchBody body) throws IOException {
         int[] counts = new int[3]; // written, rejected, skipped as already in the lake
         long now = clock.millis();
         try {
@@ -193,17 +192,19 @@ public final class AppendWriter implements AutoCloseable {
             recordError(e.toString());
             throw e;
         }
-        noteSeen(tps, offsets);
+        noteSeen();
         recordsWritten.addAndGet(counts[0]);
         recordsRejected.addAndGet(counts[1]);
         recordsSkipped.addAndGet(counts[2]);
         return new BatchResult(counts[0], counts[1], counts[2]);
     }
 
-    /** Offsets handed over in a batch that succeeded (what {@code export} waits for). */
-    private void noteSeen(List<TopicPartition> tps, long[] offsets) {
-        for (int i = 0; i < offsets.length; i++) {
-            highestSeen.merge(tps.get(i), offsets[i], Math::max);
+    /** Offsets handed over in batches that succeeded (what {@code export} waits for); per partition, not per record. */
+    private void noteSeen() {
+        for (PartitionState ps : partitions.values()) {
+            if (ps.lastSeen >= 0) {
+                highestSeen.merge(ps.tp, ps.lastSeen, Math::max);
+            }
         }
     }
 
@@ -305,8 +306,7 @@ public final class AppendWriter implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
         }
-        return runBatch(rows.stream().map(r -> new TopicPartition(r.topic(), r.partition())).toList(),
-                rows.stream().mapToLong(DeclaredRow::offset).toArray(), (counts, now) -> appendRows(schema, rows, counts, now));
+        return runBatch((counts, now) -> appendRows(schema, rows, counts, now));
     }
 
     private void appendRows(KsqlRowSchema schema, List<DeclaredRow> rows, int[] counts, long now) throws IOException {

@@ -56,7 +56,19 @@ public final class KafkaBatchLander {
         if (consumer != null) {
             // records queued before a rebalance may belong to partitions this consumer has just lost
             var owned = consumer.assignment();
-            records.removeIf(r -> !owned.contains(new TopicPartition(r.topic(), r.partition())));
+            java.util.Set<TopicPartition> inBatch = new java.util.HashSet<>();
+            String lastTopic = null;
+            int lastPartition = -1;
+            for (SourceRecord r : records) { // one lookup per run of a partition, not per record
+                if (r.partition() != lastPartition || !r.topic().equals(lastTopic)) {
+                    lastTopic = r.topic();
+                    lastPartition = r.partition();
+                    inBatch.add(new TopicPartition(lastTopic, lastPartition));
+                }
+            }
+            if (!owned.containsAll(inBatch)) {
+                records.removeIf(r -> !owned.contains(new TopicPartition(r.topic(), r.partition())));
+            }
         }
         writer.append(records);
         if (consumer != null) {
