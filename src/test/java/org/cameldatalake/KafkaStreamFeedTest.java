@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -280,9 +279,5 @@ class KafkaStreamFeedTest {
                     .extracting(r -> r.getRouteId()).containsExactlyInAnyOrder("feed-good", "feed-later");
             assertThat(Files.exists(service.lakeRoot().resolve("streams/x"))).isFalse();
         }
-    }
-
-    static LocalDate utcDate(long millis) {
-        return java.time.Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC).toLocalDate();
     }
 }

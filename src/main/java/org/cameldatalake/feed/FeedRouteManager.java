@@ -142,11 +142,6 @@ public final class FeedRouteManager {
         }
     }
 
-    /** The feeds this manager runs now. */
-    public synchronized java.util.Set<String> runningFeeds() {
-        return java.util.Set.copyOf(started.keySet());
-    }
-
     private FeedStatus start(FeedDefinition feed) {
         String file = feed.file().toString();
         if (!feed.enabled()) {

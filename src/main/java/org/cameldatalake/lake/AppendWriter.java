@@ -320,6 +320,7 @@ public final class AppendWriter implements AutoCloseable {
         rows.forEach(r -> positions.add(new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null, null)));
         loadMissingRanges(positions);
         List<KsqlType.KsqlColumn> columns = declared.columns();
+        boolean timestampField = feed.partitioning().timestampField() != null;
         for (int i = 0; i < rows.size(); i++) {
             DeclaredRow r = rows.get(i);
             // rows with the same ROWTIME stay in one file: a published range [first, last] must hold every row of
@@ -328,13 +329,12 @@ public final class AppendWriter implements AutoCloseable {
                     || rows.get(i + 1).partition() != r.partition();
             PartitionState ps = state(r.topic(), r.partition());
             ps.lastSeen = r.offset();
-            SourceRecord raw = new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null,
-                    r.columns().toString().getBytes(StandardCharsets.UTF_8));
             LocalDate day;
             try {
-                day = partitioner.dateOf(asObject(columns, r.columns()), r.timestamp());
+                // the row as an object only when a field dates it (the partitioner reads nothing else)
+                day = partitioner.dateOf(timestampField ? asObject(columns, r.columns()) : null, r.timestamp());
             } catch (DatePartitioner.BadTimestamp e) {
-                reject(ps, raw, e.getMessage(), counts);
+                reject(ps, raw(r), e.getMessage(), counts);
                 continue;
             }
             if (ps.published.holdsData(day, r.offset())) {
@@ -345,12 +345,18 @@ public final class AppendWriter implements AutoCloseable {
             try {
                 rec = declared.convert(r.columns(), now, feed.ksqldbSource() != null ? feed.ksqldbSource() : r.topic());
             } catch (KsqlRowSchema.BadValue e) {
-                reject(ps, raw, "value does not match its declared type: " + e.getMessage(), counts);
+                reject(ps, raw(r), "value does not match its declared type: " + e.getMessage(), counts);
                 continue;
             }
             writeRecord(ps, day, declared, rec, r.offset(), now, endOfTie);
             counts[0]++;
         }
+    }
+
+    /** A rejected row as the rejected-records file keeps it: its columns as JSON text. */
+    private static SourceRecord raw(DeclaredRow r) {
+        return new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), null,
+                r.columns().toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The row as an object for the date partitioner; ksqlDB TIMESTAMPs (UTC, written without a zone) as epoch millis. */

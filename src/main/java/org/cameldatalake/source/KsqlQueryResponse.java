@@ -34,7 +34,6 @@ public final class KsqlQueryResponse implements AutoCloseable {
     private Header header;
     private boolean ended;
     private String finalMessage;
-    private long rows;
 
     public KsqlQueryResponse(InputStream body) {
         this.in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 1 << 16);
@@ -69,7 +68,6 @@ public final class KsqlQueryResponse implements AutoCloseable {
                 if (row.path("tombstone").asBoolean(false)) {
                     continue; // deletes only come from push queries on tables, which snapshots never run
                 }
-                rows++;
                 return row.get("columns");
             }
             if (e.has("finalMessage")) {
@@ -82,10 +80,6 @@ public final class KsqlQueryResponse implements AutoCloseable {
             }
             // continuationToken, consistencyToken and future elements carry nothing a snapshot needs
         }
-    }
-
-    public long rowsRead() {
-        return rows;
     }
 
     public String finalMessage() {
