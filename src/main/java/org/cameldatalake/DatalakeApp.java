@@ -5,6 +5,7 @@ import org.cameldatalake.cli.DemoCommand;
 import org.cameldatalake.cli.ExportCommand;
 import org.cameldatalake.cli.FeedsCommand;
 import org.cameldatalake.cli.MaintenanceCommands;
+import org.cameldatalake.cli.ReportCommand;
 import org.cameldatalake.cli.RollbackCommand;
 import org.cameldatalake.cli.RunCommand;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "camel-datalake", mixinStandardHelpOptions = true, version = "camel-datalake 0.1",
         description = "Lands Kafka topics and ksqlDB streams/tables into a Parquet data lake.",
         subcommands = {RunCommand.class, DemoCommand.class, ExportCommand.class, RollbackCommand.class, FeedsCommand.class,
-                MaintenanceCommands.Retention.class, MaintenanceCommands.Permissions.class,
+                MaintenanceCommands.Retention.class, MaintenanceCommands.Permissions.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatalakeApp implements Callable<Integer> {
 

@@ -7,10 +7,15 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.health.FeedMetrics;
+import org.cameldatalake.health.KafkaProbe;
+import org.cameldatalake.health.SourceHealthChecks;
 import org.cameldatalake.lake.AppendWriters;
 import org.cameldatalake.lake.ExportLog;
 import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.report.ReportWriter;
 import org.cameldatalake.source.KafkaBatchLander;
 import org.cameldatalake.source.KsqlDbExports;
 import org.cameldatalake.source.LakeSubscribeAdapter;
@@ -48,6 +53,12 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("feedRouteManager", feeds);
         ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock));
+        KafkaProbe kafkaProbe = new KafkaProbe(ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers")
+                .orElse("localhost:9092"));
+        FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, kafkaProbe, clock);
+        feeds.onReconciled(metrics::follow);
+        ctx.getRegistry().bind("kafkaProbe", kafkaProbe);
+        ctx.getRegistry().bind("reports", new ReportWriter(storage, settings.feedsDir(), clock, settings.zone()));
         try {
             // the feed-files watch needs its folder; archive needs the other one
             java.nio.file.Files.createDirectories(settings.feedsDir().resolve("active"));
@@ -60,11 +71,17 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                 @Override
                 protected void doStop() {
                     writers.closeAll(); // after the routes: their consumers have published and committed on revocation
+                    kafkaProbe.close();
                 }
             });
             ctx.addStartupListener(new ExtendedStartupListener() {
                 @Override
                 public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                    HealthCheckRegistry health = HealthCheckRegistry.get(context);
+                    if (health != null) { // readiness (GET /observe/health/ready) includes the sources the feeds read
+                        health.register(new SourceHealthChecks.Kafka(feeds, kafkaProbe));
+                        health.register(new SourceHealthChecks.KsqlDb(feeds, settings.ksqldbUrl()));
+                    }
                 }
 
                 @Override

@@ -16,6 +16,8 @@ final class CliRuntime implements AutoCloseable {
         overrides.put("datalake.feeds.autostart", "false");
         overrides.put("datalake.feeds.watch", "false");          // a command changes files; the service reloads them
         overrides.put("datalake.maintenance.autostart", "false");
+        overrides.put("camel.management.enabled", "false");      // the service, if running, holds the port
+        overrides.put("camel.metrics.enabled", "false");
         main = DatalakeRuntime.create(overrides);
         main.start();
     }

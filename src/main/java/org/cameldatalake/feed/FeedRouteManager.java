@@ -46,6 +46,7 @@ public final class FeedRouteManager {
     private final Map<String, FeedDefinition> started = new java.util.LinkedHashMap<>();
     /** Problems already logged, so that a watch event or a rescan does not repeat them. */
     private final java.util.Set<String> reported = new java.util.HashSet<>();
+    private final List<java.util.function.Consumer<List<FeedDefinition>>> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FeedRouteManager(CamelContext ctx, DatalakeSettings settings, LakeStorage storage, AppendWriters writers,
                             KsqlDbExports ksqlDbExports, ExportLog exportLog, Clock clock) {
@@ -133,6 +134,18 @@ public final class FeedRouteManager {
         }
         status.clear();
         status.addAll(next);
+        List<FeedDefinition> running = List.copyOf(started.values());
+        followers.forEach(f -> f.accept(running));
+    }
+
+    /** {@code follower} is told the running feeds after every reconcile (the per-feed metrics follow them). */
+    public synchronized void onReconciled(java.util.function.Consumer<List<FeedDefinition>> follower) {
+        followers.add(follower);
+    }
+
+    /** The feeds this manager runs (or that wait for their source), as last loaded from their files. */
+    public synchronized List<FeedDefinition> runningFeeds() {
+        return List.copyOf(started.values());
     }
 
     /** Called by the feeds-watch and feeds-rescan routes; feeds follow their files only when the service runs them. */

@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * All methods are synchronized: the Kafka consumer thread appends, a timer publishes idle files.
  */
-public final class AppendWriter implements AutoCloseable {
+public final class AppendWriter implements AutoCloseable, FeedCounters {
     private static final Logger LOG = LoggerFactory.getLogger(AppendWriter.class);
     /** A schema wider than this is refused: it would be a map keyed by data, not a record. */
     static final int MAX_FIELDS = 1000;
@@ -97,6 +97,7 @@ public final class AppendWriter implements AutoCloseable {
     private final AtomicLong recordsRejected = new AtomicLong();
     private final AtomicLong recordsSkipped = new AtomicLong();
     private final AtomicLong filesPublished = new AtomicLong();
+    private final AtomicLong recordsPublished = new AtomicLong();
     private final AtomicLong bytesPublished = new AtomicLong();
     private volatile long lastPublishMillis = -1;
 
@@ -602,6 +603,7 @@ public final class AppendWriter implements AutoCloseable {
         metadata.addFile(partition, of.records, bytes, key(tp), of.last, at);
         writeMetadata();
         filesPublished.incrementAndGet();
+        recordsPublished.addAndGet(of.records);
         bytesPublished.addAndGet(bytes);
         lastPublishMillis = at.toEpochMilli();
         ObjectNode log = exportLog.line(feed.name(), "publish");
@@ -1022,6 +1024,12 @@ public final class AppendWriter implements AutoCloseable {
         return recordsWritten.get();
     }
 
+    @Override
+    public long recordsLanded() {
+        return recordsPublished.get();
+    }
+
+    @Override
     public long recordsRejected() {
         return recordsRejected.get();
     }
@@ -1030,14 +1038,17 @@ public final class AppendWriter implements AutoCloseable {
         return recordsSkipped.get();
     }
 
+    @Override
     public long filesPublished() {
         return filesPublished.get();
     }
 
+    @Override
     public long bytesPublished() {
         return bytesPublished.get();
     }
 
+    @Override
     public long lastPublishMillis() {
         return lastPublishMillis;
     }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * the current version current, with the error in {@code _metadata.json}. Only the newest
  * {@code retention_versions} are kept, and never fewer than the current one.
  */
-public final class SnapshotWriter {
+public final class SnapshotWriter implements FeedCounters {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
     private static final long STALE_TEMPORARY_MILLIS = 60 * 60_000L;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
@@ -46,6 +46,10 @@ public final class SnapshotWriter {
     private final long rowGroupBytes;
     private final Path tableDir;
     private final Path metadataPath;
+    private final java.util.concurrent.atomic.AtomicLong rowsPublished = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong versionsPublished = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong bytesPublished = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastPublishMillis = -1;
 
     public SnapshotWriter(FeedDefinition feed, LakeStorage storage, Clock clock, ExportLog exportLog, long rowGroupBytes) {
         this.feed = feed;
@@ -55,6 +59,32 @@ public final class SnapshotWriter {
         this.rowGroupBytes = rowGroupBytes;
         this.tableDir = storage.path("tables", feed.name());
         this.metadataPath = storage.path("tables", feed.name(), "_metadata.json");
+    }
+
+    @Override
+    public long recordsLanded() {
+        return rowsPublished.get();
+    }
+
+    /** A snapshot either publishes whole or not at all: no row is rejected on its own. */
+    @Override
+    public long recordsRejected() {
+        return 0;
+    }
+
+    @Override
+    public long filesPublished() {
+        return versionsPublished.get();
+    }
+
+    @Override
+    public long bytesPublished() {
+        return bytesPublished.get();
+    }
+
+    @Override
+    public long lastPublishMillis() {
+        return lastPublishMillis;
     }
 
     public FeedDefinition feed() {
@@ -107,6 +137,10 @@ public final class SnapshotWriter {
             Instant at = clock.instant();
             meta.publish(new TableMetadata.Version(version, fileName, records, bytes, at.toString(), header.queryId(),
                     columnsText(header)));
+            rowsPublished.addAndGet(records);
+            versionsPublished.incrementAndGet();
+            bytesPublished.addAndGet(bytes);
+            lastPublishMillis = at.toEpochMilli();
             List<Integer> pruned = prune(meta); // from metadata first: readers never follow it to a deleted directory
             write(meta);
             for (int v : pruned) {

@@ -192,4 +192,12 @@ public final class StreamMetadata {
     public long rejectedFiles() {
         return rejectedFiles;
     }
+
+    public Instant lastExport() {
+        return lastExport;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
 }

@@ -135,4 +135,8 @@ public final class TableMetadata {
     public String lastError() {
         return lastError;
     }
+
+    public String lastExport() {
+        return lastExport;
+    }
 }

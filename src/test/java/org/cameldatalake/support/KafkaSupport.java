@@ -35,8 +35,12 @@ public final class KafkaSupport {
     }
 
     public static KafkaProducer<String, byte[]> producer() throws Exception {
+        return producer(broker().bootstrapServers());
+    }
+
+    public static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -46,7 +50,12 @@ public final class KafkaSupport {
 
     /** Sends and waits for every record to be acknowledged; a record the broker refused fails the test. */
     public static void send(List<ProducerRecord<String, byte[]>> records) throws Exception {
-        try (KafkaProducer<String, byte[]> producer = producer()) {
+        send(broker().bootstrapServers(), records);
+    }
+
+    /** As {@link #send(List)}, to another broker (tests that stop their own). */
+    public static void send(String bootstrapServers, List<ProducerRecord<String, byte[]>> records) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
             List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks = new java.util.ArrayList<>();
             for (ProducerRecord<String, byte[]> r : records) {
                 acks.add(producer.send(r));
@@ -60,6 +69,11 @@ public final class KafkaSupport {
 
     /** {@code n} seed-004 transactions over {@code days} event days from {@code firstDay}, keyed by user. */
     public static void sendTransactions(String topic, long seed, int n, java.time.LocalDate firstDay, int days) throws Exception {
+        send(broker().bootstrapServers(), transactions(topic, seed, n, firstDay, days));
+    }
+
+    public static List<ProducerRecord<String, byte[]>> transactions(String topic, long seed, int n, java.time.LocalDate firstDay,
+                                                                    int days) {
         org.cameldatalake.demo.TransactionGenerator gen = new org.cameldatalake.demo.TransactionGenerator(seed, firstDay, days);
         List<ProducerRecord<String, byte[]>> records = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -67,7 +81,7 @@ public final class KafkaSupport {
             records.add(new ProducerRecord<>(topic, null, t.eventTimeMillis(), t.userId(),
                     t.json().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
-        send(records);
+        return records;
     }
 
     public static Map<Integer, Long> committed(String group, String topic) throws Exception {

@@ -1,0 +1,125 @@
+package org.cameldatalake.health;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+import org.apache.camel.CamelContext;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.lake.AppendWriters;
+import org.cameldatalake.lake.FeedCounters;
+import org.cameldatalake.source.KsqlDbExports;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-feed meters in the registry Camel's Prometheus endpoint scrapes ({@code /observe/metrics}), tagged
+ * {@code feed}, {@code type}, {@code source}: records landed and rejected, files published, bytes written, seconds
+ * since the last publish and, for Kafka feeds, the consumer lag (end offsets − committed offsets). Meters follow the
+ * running feeds: added when a feed starts, removed when it stops.
+ */
+public final class FeedMetrics {
+    private static final Logger LOG = LoggerFactory.getLogger(FeedMetrics.class);
+    private static final Duration LAG_CACHE = Duration.ofSeconds(5);
+
+    private final CamelContext ctx;
+    private final AppendWriters streams;
+    private final KsqlDbExports tables;
+    private final KafkaProbe kafka;
+    private final Clock clock;
+    private final Map<String, List<Meter>> meters = new HashMap<>();
+    private final Map<String, double[]> lagCache = new HashMap<>(); // feed → {lag, nanoTime when read}
+
+    public FeedMetrics(CamelContext ctx, AppendWriters streams, KsqlDbExports tables, KafkaProbe kafka, Clock clock) {
+        this.ctx = ctx;
+        this.streams = streams;
+        this.tables = tables;
+        this.kafka = kafka;
+        this.clock = clock;
+    }
+
+    /** Called after each reconcile with the feeds that now run. */
+    public synchronized void follow(List<FeedDefinition> running) {
+        MeterRegistry registry = ctx.getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry == null) {
+            return; // metrics are off (camel.metrics.enabled=false), e.g. for one-shot commands
+        }
+        Map<String, FeedDefinition> wanted = new HashMap<>();
+        running.forEach(f -> wanted.put(f.name(), f));
+        for (String gone : List.copyOf(meters.keySet())) {
+            if (!wanted.containsKey(gone)) {
+                meters.remove(gone).forEach(registry::remove);
+                lagCache.remove(gone);
+            }
+        }
+        wanted.values().stream().filter(f -> !meters.containsKey(f.name())).forEach(f -> meters.put(f.name(), bind(registry, f)));
+    }
+
+    private List<Meter> bind(MeterRegistry registry, FeedDefinition feed) {
+        String name = feed.name();
+        Tags tags = Tags.of("feed", name, "type", feed.type().json(), "source", feed.source().json());
+        List<Meter> out = new ArrayList<>();
+        out.add(counter(registry, "datalake.records.landed", "records in published files or table versions", tags, name, FeedCounters::recordsLanded));
+        out.add(counter(registry, "datalake.records.rejected", "records sent to _rejected/", tags, name, FeedCounters::recordsRejected));
+        out.add(counter(registry, "datalake.files.published", "Parquet files (streams) or versions (tables) published", tags, name, FeedCounters::filesPublished));
+        out.add(counter(registry, "datalake.written.bytes", "bytes of published Parquet files", tags, name, FeedCounters::bytesPublished));
+        out.add(Gauge.builder("datalake.seconds.since.last.publish", this, m -> m.secondsSinceLastPublish(name))
+                .description("seconds since the feed last published a file or version (NaN before the first)")
+                .tags(tags).register(registry));
+        if (feed.isKafkaStream()) {
+            out.add(Gauge.builder("datalake.consumer.lag", this, m -> m.lag(feed))
+                    .description("records on the topic not yet committed by the feed (end offsets - committed offsets)")
+                    .baseUnit("records").tags(tags).register(registry));
+        }
+        return out;
+    }
+
+    private FunctionCounter counter(MeterRegistry registry, String meter, String description, Tags tags, String feed,
+                                    ToLongFunction<FeedCounters> value) {
+        return FunctionCounter.builder(meter, this, m -> {
+            FeedCounters c = m.counters(feed);
+            return c == null ? 0 : value.applyAsLong(c);
+        }).description(description).tags(tags).register(registry);
+    }
+
+    private FeedCounters counters(String feed) {
+        FeedCounters c = streams.byFeed(feed);
+        return c != null ? c : tables.snapshotWriter(feed);
+    }
+
+    private double secondsSinceLastPublish(String feed) {
+        FeedCounters c = counters(feed);
+        long last = c == null ? -1 : c.lastPublishMillis();
+        return last < 0 ? Double.NaN : Math.max(0, clock.millis() - last) / 1000.0;
+    }
+
+    /** Asked on each scrape; cached a few seconds so that frequent scrapes do not load the broker. */
+    private double lag(FeedDefinition feed) {
+        double[] cached;
+        synchronized (this) {
+            cached = lagCache.get(feed.name());
+        }
+        if (cached != null && System.nanoTime() - (long) cached[1] < LAG_CACHE.toNanos()) {
+            return cached[0];
+        }
+        double lag;
+        try {
+            lag = kafka.lag(feed.consumerGroup(), feed.kafkaTopic(), SourceHealthChecks.TIMEOUT);
+        } catch (Exception e) {
+            LOG.debug("feed {}: consumer lag unknown: {}", feed.name(), e.toString());
+            lag = Double.NaN;
+        }
+        synchronized (this) {
+            lagCache.put(feed.name(), new double[] {lag, System.nanoTime()});
+        }
+        return lag;
+    }
+}

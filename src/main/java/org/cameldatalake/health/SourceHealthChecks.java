@@ -1,0 +1,105 @@
+package org.cameldatalake.health;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.feed.FeedRouteManager;
+
+/**
+ * Readiness checks of the sources the running feeds read: Kafka (the brokers answer) and ksqlDB ({@code GET /info}
+ * answers 200). A source no running feed uses is reported UP with {@code used=false}: the service does not wait for it.
+ */
+public final class SourceHealthChecks {
+    static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+    private SourceHealthChecks() {
+    }
+
+    /** Shared: asks whether any running feed uses the source, then probes it. */
+    abstract static class SourceCheck extends AbstractHealthCheck {
+        private final FeedRouteManager feeds;
+        private final Predicate<FeedDefinition> uses;
+
+        SourceCheck(String id, FeedRouteManager feeds, Predicate<FeedDefinition> uses) {
+            super("datalake", id);
+            this.feeds = feeds;
+            this.uses = uses;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false; // a source being away is no reason to restart the service
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            long users = feeds.runningFeeds().stream().filter(uses).count();
+            builder.detail("feeds", users);
+            if (users == 0) {
+                builder.detail("used", false).up();
+                return;
+            }
+            try {
+                probe(builder);
+                builder.up();
+            } catch (Exception e) {
+                builder.message(unreachable(e)).error(e).down();
+            }
+        }
+
+        abstract void probe(HealthCheckResultBuilder builder) throws Exception;
+
+        abstract String unreachable(Exception e);
+    }
+
+    public static final class Kafka extends SourceCheck {
+        private final KafkaProbe probe;
+
+        public Kafka(FeedRouteManager feeds, KafkaProbe probe) {
+            super("kafka", feeds, FeedDefinition::isKafkaStream);
+            this.probe = probe;
+        }
+
+        @Override
+        void probe(HealthCheckResultBuilder builder) throws Exception {
+            builder.detail("brokers", probe.brokers()).detail("cluster.id", probe.clusterId(TIMEOUT));
+        }
+
+        @Override
+        String unreachable(Exception e) {
+            return "Kafka is unreachable at " + probe.brokers() + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+        }
+    }
+
+    public static final class KsqlDb extends SourceCheck {
+        private final String url;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+        public KsqlDb(FeedRouteManager feeds, String url) {
+            super("ksqldb", feeds, f -> f.source() == FeedDefinition.SourceKind.KSQLDB);
+            this.url = url;
+        }
+
+        @Override
+        void probe(HealthCheckResultBuilder builder) throws Exception {
+            builder.detail("url", url);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/info"))
+                    .timeout(TIMEOUT).header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET /info answered HTTP " + r.statusCode());
+            }
+        }
+
+        @Override
+        String unreachable(Exception e) {
+            return "ksqlDB is unreachable at " + url + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+        }
+    }
+}

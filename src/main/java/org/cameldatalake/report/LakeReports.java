@@ -1,0 +1,141 @@
+package org.cameldatalake.report;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.cameldatalake.feed.FeedCatalog;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.lake.StreamMetadata;
+import org.cameldatalake.lake.TableMetadata;
+
+/**
+ * Builds a {@link LakeReport}: every feed with a folder in the lake (records from its {@code _metadata.json}, sizes
+ * from the files on disk) and every feed file that has not landed anything yet.
+ */
+public final class LakeReports {
+    private static final Pattern DATE_PARTITION = Pattern.compile("year=(\\d{4})/month=(\\d{1,2})/day=(\\d{1,2})");
+
+    private LakeReports() {
+    }
+
+    public static LakeReport build(LakeStorage storage, java.nio.file.Path feedsDir, Clock clock) throws IOException {
+        Map<String, FeedDefinition> declared = new LinkedHashMap<>();
+        Map<String, String> state = new LinkedHashMap<>();
+        for (String folder : List.of("archived", "active")) { // active wins when a name is in both
+            for (FeedDefinition f : FeedCatalog.load(feedsDir, folder).feeds()) {
+                declared.put(f.name(), f);
+                state.put(f.name(), "archived".equals(folder) ? "archived" : f.enabled() ? "active" : "disabled");
+            }
+        }
+        List<LakeReport.Feed> feeds = new ArrayList<>();
+        TreeSet<String> seen = new TreeSet<>();
+        for (FeedDefinition.FeedType type : FeedDefinition.FeedType.values()) {
+            for (FileStatus dir : storage.list(storage.path(type.dir()))) {
+                String name = dir.getPath().getName();
+                if (!dir.isDirectory() || name.startsWith("_") || name.startsWith(".")) {
+                    continue;
+                }
+                Path meta = new Path(dir.getPath(), "_metadata.json");
+                if (!storage.exists(meta)) {
+                    continue;
+                }
+                seen.add(name);
+                feeds.add(type == FeedDefinition.FeedType.TABLE
+                        ? table(storage, dir.getPath(), name, declared.get(name), state.getOrDefault(name, "no feed file"))
+                        : stream(storage, dir.getPath(), name, declared.get(name), state.getOrDefault(name, "no feed file")));
+            }
+        }
+        for (FeedDefinition f : declared.values()) {
+            if (!seen.contains(f.name())) {
+                feeds.add(new LakeReport.Feed(f.name(), f.type().json(), f.source().json(), source(f), state.get(f.name()),
+                        0, 0, 0, null, null, 0, null, List.of(), List.of()));
+            }
+        }
+        feeds.sort(java.util.Comparator.comparing(LakeReport.Feed::feed));
+        return new LakeReport(Instant.now(clock).toString(), storage.root().toString(), List.copyOf(feeds));
+    }
+
+    private static LakeReport.Feed stream(LakeStorage storage, Path dir, String name, FeedDefinition def, String state)
+            throws IOException {
+        StreamMetadata m = StreamMetadata.parse(storage.read(new Path(dir, "_metadata.json")));
+        Map<String, long[]> onDisk = sizesByFolder(storage, dir);
+        List<LakeReport.Partition> parts = new ArrayList<>();
+        long records = 0;
+        for (Map.Entry<String, StreamMetadata.PartitionStats> e : m.partitions().entrySet()) {
+            long[] disk = onDisk.getOrDefault(e.getKey(), new long[2]);
+            parts.add(new LakeReport.Partition(e.getKey(), date(e.getKey()), e.getValue().records(), disk[0], disk[1]));
+            records += e.getValue().records();
+        }
+        long[] total = total(onDisk);
+        return new LakeReport.Feed(name, "stream", def == null ? null : def.source().json(), def == null ? null : source(def),
+                state, records, total[0], total[1], null, m.lastExport() == null ? null : m.lastExport().toString(),
+                m.rejectedRecords(), m.lastError(), List.copyOf(parts), List.of());
+    }
+
+    private static LakeReport.Feed table(LakeStorage storage, Path dir, String name, FeedDefinition def, String state)
+            throws IOException {
+        TableMetadata m = TableMetadata.parse(storage.read(new Path(dir, "_metadata.json")));
+        Map<String, long[]> onDisk = sizesByFolder(storage, dir);
+        List<LakeReport.Version> versions = new ArrayList<>();
+        for (TableMetadata.Version v : m.versions()) {
+            long[] disk = onDisk.getOrDefault(v.path(), new long[2]);
+            versions.add(new LakeReport.Version(v.version(), v.path(), v.records(), disk[0], v.created(),
+                    v.version() == m.currentVersion()));
+        }
+        long[] total = total(onDisk);
+        TableMetadata.Version current = m.current();
+        return new LakeReport.Feed(name, "table", def == null ? null : def.source().json(), def == null ? null : source(def),
+                state, current == null ? 0 : current.records(), total[0], total[1],
+                m.currentVersion() == 0 ? null : m.currentVersion(), m.lastExport(), 0, m.lastError(), List.of(),
+                List.copyOf(versions));
+    }
+
+    /** Bytes and Parquet files per partition/version folder (relative to the feed folder), temporary files left out. */
+    private static Map<String, long[]> sizesByFolder(LakeStorage storage, Path feedDir) throws IOException {
+        String prefix = feedDir.toUri().getPath() + "/";
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (LocatedFileStatus f : storage.listFiles(feedDir)) {
+            String rel = f.getPath().toUri().getPath().substring(prefix.length());
+            if (rel.startsWith("_") || !f.getPath().getName().endsWith(".parquet")) {
+                continue;
+            }
+            int slash = rel.lastIndexOf('/');
+            long[] acc = out.computeIfAbsent(slash < 0 ? "" : rel.substring(0, slash), k -> new long[2]);
+            acc[0] += f.getLen();
+            acc[1]++;
+        }
+        return out;
+    }
+
+    private static long[] total(Map<String, long[]> byFolder) {
+        long[] t = new long[2];
+        byFolder.values().forEach(a -> {
+            t[0] += a[0];
+            t[1] += a[1];
+        });
+        return t;
+    }
+
+    private static String date(String partitionPath) {
+        Matcher m = DATE_PARTITION.matcher(partitionPath);
+        if (!m.find()) {
+            return null;
+        }
+        return "%s-%02d-%02d".formatted(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+    }
+
+    private static String source(FeedDefinition f) {
+        return f.source() == FeedDefinition.SourceKind.KSQLDB ? f.ksqldbSource() : f.kafkaTopic();
+    }
+}

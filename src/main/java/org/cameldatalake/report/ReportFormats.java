@@ -1,0 +1,116 @@
+package org.cameldatalake.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The text forms of a {@link LakeReport}: JSON, CSV (one row per partition or version) and the console table. */
+public final class ReportFormats {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setSerializationInclusion(JsonInclude.Include.ALWAYS)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+    static final String CSV_HEADER = "feed,type,state,partition,date,version,current,records,size_bytes,files,last_export,rejected_records";
+
+    private ReportFormats() {
+    }
+
+    public static String json(LakeReport report) throws IOException {
+        return JSON.writeValueAsString(report) + "\n";
+    }
+
+    /**
+     * One row per stream partition or table version (so that a spreadsheet can sum records per feed or per day);
+     * a feed that has landed nothing yet has one row with 0 records. Feed-level columns repeat on every row.
+     */
+    public static String csv(LakeReport report) {
+        StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
+        for (LakeReport.Feed f : report.feeds()) {
+            if (f.isTable()) {
+                for (LakeReport.Version v : f.versions()) {
+                    row(b, f, v.path(), v.created() == null ? "" : v.created().substring(0, Math.min(10, v.created().length())),
+                            String.valueOf(v.version()), String.valueOf(v.current()), v.records(), v.sizeBytes(), 1);
+                }
+            } else {
+                for (LakeReport.Partition p : f.partitions()) {
+                    row(b, f, p.path(), p.date(), "", "", p.records(), p.sizeBytes(), p.files());
+                }
+            }
+            if (f.units() == 0) {
+                row(b, f, "", "", "", "", 0, 0, 0);
+            }
+        }
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, LakeReport.Feed f, String partition, String date, String version, String current,
+                            long records, long bytes, long files) {
+        List<String> cells = List.of(f.feed(), f.type(), f.state(), partition, nz(date), version, current,
+                String.valueOf(records), String.valueOf(bytes), String.valueOf(files), nz(f.lastExport()),
+                String.valueOf(f.rejectedRecords()));
+        b.append(String.join(",", cells.stream().map(ReportFormats::csvCell).toList())).append('\n');
+    }
+
+    private static String csvCell(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** The console table of {@code report --stats}: one line per feed and a total. */
+    public static String stats(LakeReport report) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"FEED", "TYPE", "STATE", "RECORDS", "SIZE", "PARTITIONS/VERSIONS", "LAST EXPORT", "REJECTED"});
+        for (LakeReport.Feed f : report.feeds()) {
+            rows.add(new String[] {f.feed(), f.type(), f.state(), String.format(Locale.ROOT, "%,d", f.records()),
+                    size(f.sizeBytes()), f.isTable() ? f.units() + " versions" + (f.currentVersion() == null ? "" : " (v" + f.currentVersion() + ")")
+                            : f.units() + " partitions",
+                    f.lastExport() == null ? "never" : f.lastExport(), String.format(Locale.ROOT, "%,d", f.rejectedRecords())});
+        }
+        rows.add(new String[] {"TOTAL (" + report.feeds().size() + " feeds)", "", "",
+                String.format(Locale.ROOT, "%,d", report.totalRecords()), size(report.totalBytes()), "", "",
+                String.format(Locale.ROOT, "%,d", report.totalRejected())});
+        int[] width = new int[rows.get(0).length];
+        rows.forEach(r -> {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        });
+        StringBuilder b = new StringBuilder("lake ").append(report.lakeRoot()).append(" at ").append(report.generatedAt()).append('\n');
+        for (int n = 0; n < rows.size(); n++) {
+            String[] r = rows.get(n);
+            if (n == rows.size() - 1) {
+                b.append("-".repeat(java.util.Arrays.stream(width).sum() + 2 * (width.length - 1))).append('\n');
+            }
+            for (int i = 0; i < r.length; i++) {
+                boolean numeric = i == 3 || i == 4 || i == 7;
+                String cell = numeric ? " ".repeat(width[i] - r[i].length()) + r[i] : r[i] + " ".repeat(width[i] - r[i].length());
+                b.append(cell).append(i == r.length - 1 ? "" : "  ");
+            }
+            b.append('\n');
+        }
+        return b.toString().replaceAll(" +\n", "\n");
+    }
+
+    /** 1,234 B, 12.3 KB, 4.5 MB, 1.2 GB (powers of 1024). */
+    public static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KB", "MB", "GB", "TB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

@@ -1,0 +1,115 @@
+package org.cameldatalake.health;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.cameldatalake.demo.EmbeddedKafka;
+import org.cameldatalake.support.Http;
+import org.cameldatalake.support.KafkaSupport;
+import org.cameldatalake.support.Service;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The management endpoints as Prometheus and Kubernetes use them: per-feed counters move when records land, and
+ * readiness follows the Kafka broker. The test runs its own broker so that it may stop it.
+ */
+class HealthAndMetricsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void prometheusCountersFollowTheLakeAndReadinessFollowsTheBroker(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka")); Service service = new Service(dir.resolve("svc"))) {
+            broker.createTopics(2, List.of("METRICS_TX"));
+            int port = Http.freePort();
+            String base = "http://localhost:" + port + "/observe";
+            service.set("camel.component.kafka.brokers", broker.bootstrapServers())
+                    .set("datalake.api.port", String.valueOf(port))
+                    .set("datalake.append.max-age", "1s");
+            service.kafkaFeed("metrics_tx", "METRICS_TX");
+            service.start();
+
+            await().atMost(30, SECONDS).untilAsserted(() -> {
+                String metrics = Http.get(base + "/metrics").body();
+                assertThat(value(metrics, "datalake_records_landed_total", "metrics_tx")).isEqualTo(0.0);
+                assertThat(value(metrics, "datalake_consumer_lag_records", "metrics_tx")).isEqualTo(0.0);
+            });
+            HttpResponse<String> ready = Http.get(base + "/health/ready");
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            assertThat(check(ready.body(), "kafka").path("status").asText()).isEqualTo("UP");
+
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>(
+                    KafkaSupport.transactions("METRICS_TX", 7, 300, LocalDate.of(2025, 3, 1), 2));
+            for (int i = 0; i < 4; i++) {
+                records.add(new ProducerRecord<>("METRICS_TX", "bad", ("{not json " + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            KafkaSupport.send(broker.bootstrapServers(), records);
+
+            await().atMost(60, SECONDS).pollInterval(500, java.util.concurrent.TimeUnit.MILLISECONDS).untilAsserted(() -> {
+                String metrics = Http.get(base + "/metrics").body();
+                assertThat(value(metrics, "datalake_records_landed_total", "metrics_tx")).isEqualTo(300.0);
+                assertThat(value(metrics, "datalake_records_rejected_total", "metrics_tx")).isEqualTo(4.0);
+                assertThat(value(metrics, "datalake_consumer_lag_records", "metrics_tx")).isEqualTo(0.0);
+            });
+            String metrics = Http.get(base + "/metrics").body();
+            assertThat(service.lake().streamRows("metrics_tx")).isEqualTo(300);
+            long parquetFiles;
+            try (var files = java.nio.file.Files.walk(service.lakeRoot().resolve("streams/metrics_tx"))) {
+                parquetFiles = files.filter(p -> p.toString().endsWith(".parquet")).count();
+            }
+            assertThat(value(metrics, "datalake_files_published_total", "metrics_tx")).isEqualTo(parquetFiles);
+            long bytes;
+            try (var files = java.nio.file.Files.walk(service.lakeRoot().resolve("streams/metrics_tx"))) {
+                bytes = files.filter(p -> p.toString().endsWith(".parquet")).mapToLong(p -> p.toFile().length()).sum();
+            }
+            assertThat(value(metrics, "datalake_written_bytes_total", "metrics_tx")).isEqualTo(bytes);
+            assertThat(value(metrics, "datalake_seconds_since_last_publish", "metrics_tx")).isBetween(0.0, 60.0);
+            assertThat(metrics).contains("camel_exchanges_total"); // Camel's own route metrics are there too
+
+            broker.stop();
+            await().atMost(60, SECONDS).untilAsserted(() -> {
+                HttpResponse<String> down = Http.get(base + "/health/ready");
+                assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+                JsonNode kafka = check(down.body(), "kafka");
+                assertThat(kafka.path("status").asText()).isEqualTo("DOWN");
+                assertThat(kafka.path("message").asText()).startsWith("Kafka is unreachable at " + broker.bootstrapServers());
+            });
+            assertThat(Http.get(base + "/health/live").statusCode()).as("liveness does not depend on Kafka").isEqualTo(200);
+
+            broker.restart();
+            await().atMost(60, SECONDS).untilAsserted(() -> assertThat(Http.get(base + "/health/ready").statusCode()).isEqualTo(200));
+        }
+    }
+
+    /** A sample's value in the Prometheus text format, by metric name and feed label; fails when absent. */
+    static double value(String prometheus, String metric, String feed) {
+        Matcher m = Pattern.compile("(?m)^" + metric + "\\{([^}]*)\\} (\\S+)$").matcher(prometheus);
+        while (m.find()) {
+            if (m.group(1).contains("feed=\"" + feed + "\"")) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        throw new AssertionError("no " + metric + "{feed=\"" + feed + "\"} in the scrape");
+    }
+
+    private static JsonNode check(String health, String id) throws Exception {
+        for (JsonNode c : JSON.readTree(health).path("checks")) {
+            if (id.equals(c.path("name").asText())) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check named " + id + " in " + health);
+    }
+}
