@@ -58,6 +58,30 @@ class ExportCommandTest {
     }
 
     @Test
+    void progressIsPrintedAsPlainLinesWhenNotOnATerminal() throws Exception {
+        KafkaSupport.broker().createTopics(2, List.of("TX_PROGRESS"));
+        produce("TX_PROGRESS", 24, 3000);
+        Service service = new Service(dir);
+        service.kafkaFeed("tx_progress", "TX_PROGRESS");
+        Cli.Result r = Cli.run(dir, service.settings(), "export", "--feed", "tx_progress", "--progress-every", "100ms");
+        assertThat(r.exit()).as(String.join("\n", r.err())).isZero();
+        List<String> lines = r.err().stream().filter(l -> l.startsWith("tx_progress: ")).toList();
+        assertThat(lines.size()).as(String.join("\n", lines)).isGreaterThanOrEqualTo(2);
+        long last = -1;
+        for (String line : lines.subList(0, lines.size() - 1)) {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("tx_progress: ([\\d,]+) of 3,000 records \\(\\d+%\\), [\\d,]+ records/s(, ETA \\d+[hms].*)?").matcher(line);
+            assertThat(m.matches()).as(line).isTrue();
+            long done = Long.parseLong(m.group(1).replace(",", ""));
+            assertThat(done).as("never goes back").isGreaterThanOrEqualTo(last);
+            assertThat(m.group(2) != null).as("an ETA once records flow: " + line).isEqualTo(done > 0 && done < 3000);
+            last = done;
+        }
+        assertThat(lines.get(lines.size() - 1)).matches("tx_progress: 3,000 of 3,000 records \\(100%\\), [\\d,]+ records/s, \\d+\\.\\d s");
+        assertThat(r.out()).anyMatch(l -> l.startsWith("tx_progress: 3000 records landed"));
+    }
+
+    @Test
     void settingsComeFromEnvironmentVariablesToo() throws Exception {
         KafkaSupport.broker().createTopics(2, List.of("TX_ENV"));
         produce("TX_ENV", 23, 40);

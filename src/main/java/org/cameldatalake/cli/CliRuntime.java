@@ -12,12 +12,17 @@ final class CliRuntime implements AutoCloseable {
     private final Main main;
 
     CliRuntime() throws Exception {
+        this(Map.of());
+    }
+
+    CliRuntime(Map<String, String> extra) throws Exception {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("datalake.feeds.autostart", "false");
         overrides.put("datalake.feeds.watch", "false");          // a command changes files; the service reloads them
         overrides.put("datalake.maintenance.autostart", "false");
         overrides.put("camel.management.enabled", "false");      // the service, if running, holds the port
         overrides.put("camel.metrics.enabled", "false");
+        overrides.putAll(extra);
         main = DatalakeRuntime.create(overrides);
         main.start();
     }

@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
         "A table feed takes one snapshot; a Kafka stream feed consumes up to the end offsets seen at start.",
         "Exit status 1, with a one-line reason, when ksqlDB or Kafka is unreachable or a feed fails."})
 public final class ExportCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     static final class Target {
         @Option(names = "--all", required = true, description = "every enabled feed in feeds/active/")
@@ -30,8 +32,25 @@ public final class ExportCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
 
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "auto (redrawn in place on a terminal, plain lines otherwise), terminal, plain or off; on standard error")
+    String progressMode;
+
+    @Option(names = "--progress-every", paramLabel = "DURATION", defaultValue = "5s",
+            description = "how often a plain progress line is printed (default 5s)")
+    String progressEvery;
+
     @Override
     public Integer call() throws Exception {
+        ProgressPrinter.Mode mode = switch (progressMode.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> System.console() != null ? ProgressPrinter.Mode.TERMINAL : ProgressPrinter.Mode.PLAIN;
+            case "terminal" -> ProgressPrinter.Mode.TERMINAL;
+            case "plain" -> ProgressPrinter.Mode.PLAIN;
+            case "off" -> ProgressPrinter.Mode.OFF;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--progress must be auto, terminal, plain or off, not '" + progressMode + "'");
+        };
+        java.time.Duration every = org.cameldatalake.feed.Units.duration(progressEvery);
         try (CliRuntime runtime = new CliRuntime()) {
             FeedRouteManager manager = runtime.feeds();
             FeedCatalog catalog = manager.catalog();
@@ -54,8 +73,11 @@ public final class ExportCommand implements Callable<Integer> {
             }
             int failures = 0;
             for (FeedDefinition f : feeds) {
-                try {
-                    System.out.println(f.name() + ": " + manager.exportOnce(f));
+                org.cameldatalake.feed.ExportProgress progress = new org.cameldatalake.feed.ExportProgress();
+                try (ProgressPrinter printer = new ProgressPrinter(f.name(), progress, System.err, mode, every)) {
+                    String result = manager.exportOnce(f, progress);
+                    printer.close(); // its last line before the result
+                    System.out.println(f.name() + ": " + result);
                 } catch (Exception e) {
                     failures++;
                     System.err.println("camel-datalake export: " + f.name() + ": " + FeedRouteManager.reason(e));

@@ -325,9 +325,15 @@ public final class FeedRouteManager {
      * {@code ksqldb-snapshot} route; a Kafka stream feed runs its route until it has read up to the end offsets seen
      * at start, then stops (publishing and committing what it holds).
      */
-    public synchronized String exportOnce(FeedDefinition feed) throws Exception {
+    public String exportOnce(FeedDefinition feed) throws Exception {
+        return exportOnce(feed, new ExportProgress());
+    }
+
+    /** As {@link #exportOnce(FeedDefinition)}, telling {@code progress} how far it has got. */
+    public synchronized String exportOnce(FeedDefinition feed, ExportProgress progress) throws Exception {
         if (feed.isKsqldbTable()) {
-            openSnapshotWriter(feed);
+            SnapshotWriter snapshots = openSnapshotWriter(feed);
+            progress.track(snapshots::rowsStreamed, ExportProgress.UNKNOWN);
             try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
                 SnapshotWriter.Snapshot s = template.requestBodyAndHeader("direct:ksqldb-snapshot", null,
                         KsqlDbExports.FEED_HEADER, feed.name(), SnapshotWriter.Snapshot.class);
@@ -335,7 +341,9 @@ public final class FeedRouteManager {
             }
         }
         if (feed.isKsqldbStream()) {
-            openStreamWriter(feed, null);
+            AppendWriter polled = openStreamWriter(feed, null);
+            long before = polled.recordsWritten();
+            progress.track(() -> polled.recordsWritten() - before, ExportProgress.UNKNOWN);
             try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
                 return template.requestBodyAndHeader("direct:ksqldb-stream-poll", null, KsqlDbExports.FEED_HEADER,
                         feed.name(), String.class);
@@ -361,6 +369,19 @@ public final class FeedRouteManager {
             throw new IllegalStateException(started.detail());
         }
         AppendWriter writer = writers.byFeed(feed.name());
+        long total = 0;
+        for (Map.Entry<TopicPartition, Long> e : todo.entrySet()) {
+            total += e.getValue() - committed.getOrDefault(e.getKey(), 0L);
+        }
+        progress.track(() -> {
+            long done = 0;
+            Map<TopicPartition, Long> seen = writer.highestOffsetsSeen();
+            for (Map.Entry<TopicPartition, Long> e : todo.entrySet()) {
+                long from = committed.getOrDefault(e.getKey(), 0L);
+                done += Math.max(0, Math.min(seen.getOrDefault(e.getKey(), from - 1) + 1, e.getValue()) - from);
+            }
+            return done;
+        }, total);
         long deadline = System.nanoTime() + java.time.Duration.ofMinutes(30).toNanos();
         while (!todo.entrySet().stream().allMatch(e -> writer.highestOffsetsSeen().getOrDefault(e.getKey(), -1L) >= e.getValue() - 1)) {
             if (System.nanoTime() > deadline) {

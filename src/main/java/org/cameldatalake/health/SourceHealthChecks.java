@@ -80,7 +80,8 @@ public final class SourceHealthChecks {
 
     public static final class KsqlDb extends SourceCheck {
         private final String url;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
         public KsqlDb(FeedRouteManager feeds, String url) {
             super("ksqldb", feeds, f -> f.source() == FeedDefinition.SourceKind.KSQLDB);
@@ -89,12 +90,17 @@ public final class SourceHealthChecks {
 
         @Override
         void probe(HealthCheckResultBuilder builder) throws Exception {
-            builder.detail("url", url);
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/info"))
+            builder.detail("url", url).detail("version", serverVersion(url));
+        }
+
+        /** {@code GET /info}: the server's version; throws when it does not answer 200 within the timeout. */
+        public static String serverVersion(String url) throws Exception {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/info"))
                     .timeout(TIMEOUT).header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("GET /info answered HTTP " + r.statusCode());
             }
+            return JSON.readTree(r.body()).path("KsqlServerInfo").path("version").asText("unknown");
         }
 
         @Override

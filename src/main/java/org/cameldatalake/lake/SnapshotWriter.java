@@ -50,6 +50,7 @@ public final class SnapshotWriter implements FeedCounters {
     private final java.util.concurrent.atomic.AtomicLong versionsPublished = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong bytesPublished = new java.util.concurrent.atomic.AtomicLong();
     private volatile long lastPublishMillis = -1;
+    private volatile long rowsStreamed;
 
     public SnapshotWriter(FeedDefinition feed, LakeStorage storage, Clock clock, ExportLog exportLog, long rowGroupBytes) {
         this.feed = feed;
@@ -87,6 +88,11 @@ public final class SnapshotWriter implements FeedCounters {
         return lastPublishMillis;
     }
 
+    /** Rows of the snapshot being written (or the last one), for progress; updated every 1,024 rows. */
+    public long rowsStreamed() {
+        return rowsStreamed;
+    }
+
     public FeedDefinition feed() {
         return feed;
     }
@@ -101,6 +107,7 @@ public final class SnapshotWriter implements FeedCounters {
     /** Streams the response into a new version and makes it current; on any failure nothing is published. */
     public synchronized Snapshot write(KsqlQueryResponse response) throws IOException {
         TableMetadata meta = metadata();
+        rowsStreamed = 0;
         Instant started = clock.instant();
         Path tmpDir = storage.path("tables", feed.name(), "_temporary", UUID.randomUUID().toString());
         String fileName = "snapshot_" + STAMP.format(started) + ".parquet";
@@ -126,7 +133,11 @@ public final class SnapshotWriter implements FeedCounters {
                     throw new KsqlDbException(0, "row " + (records + 1) + ": " + e.getMessage());
                 }
                 records++;
+                if ((records & 1023) == 0) {
+                    rowsStreamed = records;
+                }
             }
+            rowsStreamed = records;
             writer.close();
             writer = null;
             long bytes = storage.fs().getFileStatus(new Path(tmpDir, fileName)).getLen();

@@ -99,18 +99,17 @@ public final class ReportFormats {
         return b.toString().replaceAll(" +\n", "\n");
     }
 
-    /** 1,234 B, 12.3 KB, 4.5 MB, 1.2 GB (powers of 1024). */
+    /** 1023 B, 1.5 KB, 12 MB, 1.0 GB (powers of 1024, as the rotation settings). */
     public static String size(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }
-        String[] units = {"KB", "MB", "GB", "TB"};
-        double v = bytes;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
+        int unit = (63 - Long.numberOfLeadingZeros(bytes)) / 10; // 1 = KB, 2 = MB, ...
+        double value = bytes / Math.pow(1024, unit);
+        if (Math.round(value) >= 1024) { // 1023.6 KB is 1.0 MB, not "1024 KB"
+            value /= 1024;
+            unit++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return String.format(Locale.ROOT, value < 10 ? "%.1f %cB" : "%.0f %cB", value, " KMGTPE".charAt(unit));
     }
 }

@@ -36,8 +36,8 @@ public final class Cli {
         Process p = pb.start();
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            List<String> o = Files.readAllLines(out, StandardCharsets.UTF_8);
-            throw new IllegalStateException("the command " + List.of(args) + " did not end within 90 s; its output ends with:\n"
+            List<String> o = Files.readAllLines(err, StandardCharsets.UTF_8); // the log
+            throw new IllegalStateException("the command " + List.of(args) + " did not end within 90 s; its log ends with:\n"
                     + String.join("\n", o.subList(Math.max(0, o.size() - 15), o.size())));
         }
         return new Result(p.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8), Files.readAllLines(err, StandardCharsets.UTF_8));
