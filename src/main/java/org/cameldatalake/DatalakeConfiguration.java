@@ -16,6 +16,7 @@ import org.cameldatalake.lake.AppendWriters;
 import org.cameldatalake.lake.ExportLog;
 import org.cameldatalake.lake.LakeStorage;
 import org.cameldatalake.report.ReportWriter;
+import org.cameldatalake.warehouse.Warehouse;
 import org.cameldatalake.source.KafkaBatchLander;
 import org.cameldatalake.source.KsqlDbExports;
 import org.cameldatalake.source.LakeSubscribeAdapter;
@@ -58,6 +59,9 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, kafkaProbe, clock);
         feeds.onReconciled(metrics::follow);
         ctx.getRegistry().bind("kafkaProbe", kafkaProbe);
+        ctx.getRegistry().bind("warehouse", Warehouse.fromSettings(
+                ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse(null),
+                storage.localPath(storage.root())));
         ctx.getRegistry().bind("reports", new ReportWriter(storage, settings.feedsDir(), clock, settings.zone()));
         try {
             // the feed-files watch needs its folder; archive needs the other one

@@ -67,7 +67,10 @@ public final class DoctorCommand implements Callable<Integer> {
             checks.add(kafka(ctx.getRegistry().lookupByNameAndType("kafkaProbe", KafkaProbe.class),
                     active.stream().filter(FeedDefinition::isKafkaStream).count()));
             checks.add(ksqlDb(settings.ksqldbUrl(), active.stream().filter(f -> f.source() == FeedDefinition.SourceKind.KSQLDB).count()));
-            checks.add(warehouse(ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse(null)));
+            String configured = ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse("");
+            boolean used = active.stream().anyMatch(f -> f.warehouse() != null);
+            checks.add(warehouse(!configured.isBlank() ? configured.trim() : used
+                    ? ctx.getRegistry().lookupByNameAndType("warehouse", org.cameldatalake.warehouse.Warehouse.class).url() : null));
         } catch (Exception e) {
             checks.add(new Check(Outcome.FAIL, "doctor", FeedRouteManager.reason(e)));
         }
@@ -159,7 +162,7 @@ public final class DoctorCommand implements Callable<Integer> {
 
     private static Check warehouse(String url) {
         if (url == null || url.isBlank()) {
-            return new Check(Outcome.SKIP, "warehouse", "not configured (datalake.warehouse.url)");
+            return new Check(Outcome.SKIP, "warehouse", "not checked, not configured (datalake.warehouse.url) and no active feed has a warehouse section");
         }
         String what = "warehouse at " + url;
         try {
