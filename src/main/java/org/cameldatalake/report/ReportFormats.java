@@ -60,6 +60,14 @@ public final class ReportFormats {
         return s.contains(",") || s.contains("\"") || s.contains("\n") ? '"' + s.replace("\"", "\"\"") + '"' : s;
     }
 
+    private static String toSeconds(String instant) {
+        try {
+            return java.time.Instant.parse(instant).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        } catch (java.time.format.DateTimeParseException e) {
+            return instant;
+        }
+    }
+
     private static String nz(String s) {
         return s == null ? "" : s;
     }
@@ -72,7 +80,7 @@ public final class ReportFormats {
             rows.add(new String[] {f.feed(), f.type(), f.state(), String.format(Locale.ROOT, "%,d", f.records()),
                     size(f.sizeBytes()), f.isTable() ? f.units() + " versions" + (f.currentVersion() == null ? "" : " (v" + f.currentVersion() + ")")
                             : f.units() + " partitions",
-                    f.lastExport() == null ? "never" : f.lastExport(), String.format(Locale.ROOT, "%,d", f.rejectedRecords())});
+                    f.lastExport() == null ? "never" : toSeconds(f.lastExport()), String.format(Locale.ROOT, "%,d", f.rejectedRecords())});
         }
         rows.add(new String[] {"TOTAL (" + report.feeds().size() + " feeds)", "", "",
                 String.format(Locale.ROOT, "%,d", report.totalRecords()), size(report.totalBytes()), "", "",
