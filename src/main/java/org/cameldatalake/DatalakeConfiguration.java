@@ -51,6 +51,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("appendWriters", writers);
         ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers));
         ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers));
+        ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("feedRouteManager", feeds);
         ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock));

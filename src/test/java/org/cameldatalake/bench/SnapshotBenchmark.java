@@ -18,6 +18,12 @@ import org.junit.jupiter.api.Test;
 class SnapshotBenchmark {
     @Test
     void hundredThousandRowSnapshot() throws Exception {
+        hundredThousandRowSnapshotSeconds();
+    }
+
+    /** The best of three warm runs, in seconds. */
+    static double hundredThousandRowSnapshotSeconds() throws Exception {
+        double best = Double.MAX_VALUE;
         Path dir = Files.createTempDirectory("snapshot-bench");
         try (KsqlDbEmulator ksqldb = KsqlDbEmulator.start()) {
             KsqlDbEmulator.Source table = ksqldb.createTable("USER_TRANSACTION_SUMMARY", "USER_TRANSACTION_SUMMARY",
@@ -38,10 +44,12 @@ class SnapshotBenchmark {
                     long start = System.nanoTime();
                     String result = m.exportOnce(feed);
                     double seconds = (System.nanoTime() - start) / 1e9;
+                    best = Math.min(best, seconds);
                     System.out.printf("snapshot benchmark run %d: %s in %.2f s (%.0f rows/s)%n", run, result, seconds,
                             100_000 / seconds);
                 }
             }
         }
+        return best;
     }
 }

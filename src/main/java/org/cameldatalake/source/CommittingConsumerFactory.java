@@ -1,0 +1,44 @@
+package org.cameldatalake.source;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Properties;
+import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.cameldatalake.lake.AppendWriter;
+import org.cameldatalake.lake.AppendWriters;
+
+/**
+ * camel-kafka's client factory for feed routes: the consumers it makes commit, at each poll, the offsets of files
+ * that were published since the last batch (by the idle-file timer, which may not touch the consumer: a Kafka
+ * consumer is single-threaded). Without it, the offsets of a topic's last files would wait for the next record.
+ */
+public final class CommittingConsumerFactory extends DefaultKafkaClientFactory {
+    private final AppendWriters writers;
+
+    public CommittingConsumerFactory(AppendWriters writers) {
+        this.writers = writers;
+    }
+
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public Consumer getConsumer(Properties props) {
+        Consumer<?, ?> consumer = super.getConsumer(props);
+        String group = props.getProperty(ConsumerConfig.GROUP_ID_CONFIG);
+        return (Consumer) Proxy.newProxyInstance(Consumer.class.getClassLoader(), new Class<?>[] {Consumer.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("poll")) {
+                        AppendWriter writer = group == null ? null : writers.byGroup(group);
+                        if (writer != null) {
+                            KafkaBatchLander.commit(writer, consumer); // nothing to do unless files were published meanwhile
+                        }
+                    }
+                    try {
+                        return method.invoke(consumer, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+}

@@ -1,0 +1,342 @@
+package org.cameldatalake.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.cameldatalake.demo.EmbeddedKafka;
+import org.cameldatalake.demo.TransactionGenerator;
+import org.cameldatalake.support.Http;
+
+/**
+ * Issue 8's benchmark, all figures in one run (the machine is noisy, so ratios matter more than absolutes):
+ * (a) a plain KafkaConsumer + Jackson, (b) the same records converted and written with parquet-avro/snappy into
+ * date partitions, (c) the real service (the jar, its own JVM, -Xmx256m) from start until the last offset is committed,
+ * (d) its peak RSS and heap, (e) Parquet bytes / JSON bytes, (f) a 100,000-row ksqlDB snapshot.
+ * Run with {@code bench/run.sh [records]}; writes bench/RESULTS.md.
+ */
+public final class ThroughputBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOPIC = "BENCH_TRANSACTIONS";
+    private static final LocalDate FIRST_DAY = LocalDate.of(2025, 10, 13);
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path work = Files.createTempDirectory("camel-datalake-bench");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+            kafka.createTopics(2, List.of(TOPIC));
+            long t0 = System.nanoTime();
+            long jsonBytes = produce(kafka.bootstrapServers(), n);
+            System.out.printf("produced %,d records (%,.1f MB of JSON) in %.1f s%n", n, jsonBytes / 1e6, secs(t0));
+
+            Result consume = rawConsume(kafka.bootstrapServers(), n, jsonBytes);
+            System.out.println("(a) " + consume);
+            Result write = rawWrite(kafka.bootstrapServers(), n, jsonBytes, work.resolve("raw-lake"));
+            System.out.println("(b) " + write);
+            ServiceRun service = service(kafka.bootstrapServers(), n, jsonBytes, work.resolve("service"));
+            System.out.println("(c) " + service.result + "; peak RSS " + service.peakRssMb + " MB, peak heap " + service.peakHeapMb + " MB");
+            double snapshot = SnapshotBenchmark.hundredThousandRowSnapshotSeconds();
+            System.out.printf("(f) 100,000-row snapshot: %.2f s%n", snapshot);
+            String md = table(n, jsonBytes, consume, write, service, snapshot);
+            System.out.println(md);
+            Files.writeString(Path.of("bench/RESULTS.md"), md);
+        } finally {
+            deleteQuietly(work);
+        }
+        System.exit(0); // the in-process broker leaves non-daemon threads behind
+    }
+
+    record Result(String what, long records, double seconds, long jsonBytes) {
+        double rps() {
+            return records / seconds;
+        }
+
+        double mbps() {
+            return jsonBytes / 1e6 / seconds;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%s: %,d records in %.2f s = %,.0f records/s, %.1f MB/s of JSON", what, records,
+                    seconds, rps(), mbps());
+        }
+    }
+
+    record ServiceRun(Result result, long peakRssMb, long peakHeapMb, long parquetBytes) {
+    }
+
+    private static long produce(String brokers, int n) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        TransactionGenerator gen = new TransactionGenerator(42, FIRST_DAY, 3);
+        long bytes = 0;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < n; i++) {
+                TransactionGenerator.Transaction t = gen.next();
+                byte[] value = t.json().getBytes(StandardCharsets.UTF_8);
+                bytes += value.length;
+                producer.send(new ProducerRecord<>(TOPIC, null, t.eventTimeMillis(), t.userId(), value));
+            }
+            producer.flush();
+        }
+        return bytes;
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String brokers) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", brokers);
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("enable.auto.commit", "false");
+        p.put("max.poll.records", "2000");
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
+        List<TopicPartition> tps = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
+        c.assign(tps);
+        c.seekToBeginning(tps);
+        return c;
+    }
+
+    /** (a) a plain consumer reading the topic and parsing every value with Jackson. */
+    private static Result rawConsume(String brokers, int n, long jsonBytes) throws IOException {
+        long t0 = System.nanoTime();
+        long seen = 0;
+        long fields = 0;
+        try (KafkaConsumer<byte[], byte[]> c = consumer(brokers)) {
+            while (seen < n) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    fields += JSON.readTree(r.value()).size();
+                    seen++;
+                }
+            }
+        }
+        if (fields == 0) {
+            throw new IllegalStateException("nothing parsed");
+        }
+        return new Result("raw consume (KafkaConsumer + Jackson)", seen, secs(t0), jsonBytes);
+    }
+
+    /**
+     * (b) the same parsed records converted to Avro and written with parquet-avro, snappy, one open file per day
+     * partition; only conversion and writing are timed (reading and parsing are (a)).
+     */
+    private static Result rawWrite(String brokers, int n, long jsonBytes, Path lake) throws IOException {
+        Schema schema = null;
+        Map<LocalDate, ParquetWriter<GenericRecord>> writers = new HashMap<>();
+        long timed = 0;
+        long seen = 0;
+        Configuration conf = new Configuration();
+        try (KafkaConsumer<byte[], byte[]> c = consumer(brokers)) {
+            List<JsonNode> chunk = new ArrayList<>();
+            List<Long> times = new ArrayList<>();
+            while (seen < n) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    chunk.add(JSON.readTree(r.value()));
+                    times.add(r.timestamp());
+                    seen++;
+                }
+                if (chunk.size() >= 50_000 || (seen >= n && !chunk.isEmpty())) {
+                    if (schema == null) {
+                        schema = JsonAvro.schemaOf(chunk.subList(0, Math.min(1000, chunk.size())));
+                    }
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < chunk.size(); i++) {
+                        LocalDate day = Instant.ofEpochMilli(times.get(i)).atZone(ZoneOffset.UTC).toLocalDate();
+                        ParquetWriter<GenericRecord> w = writers.get(day);
+                        if (w == null) {
+                            Path file = lake.resolve("year=" + day.getYear()).resolve(String.format("month=%02d", day.getMonthValue()))
+                                    .resolve(String.format("day=%02d", day.getDayOfMonth())).resolve("part-0.parquet");
+                            Files.createDirectories(file.getParent());
+                            w = AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(
+                                            new org.apache.hadoop.fs.Path(file.toUri()), conf))
+                                    .withSchema(schema).withDataModel(GenericData.get()).withConf(conf)
+                                    .withCompressionCodec(CompressionCodecName.SNAPPY).build();
+                            writers.put(day, w);
+                        }
+                        w.write(JsonAvro.convert(chunk.get(i), schema));
+                    }
+                    timed += System.nanoTime() - t0;
+                    chunk.clear();
+                    times.clear();
+                }
+            }
+            long t0 = System.nanoTime();
+            for (ParquetWriter<GenericRecord> w : writers.values()) {
+                w.close();
+            }
+            timed += System.nanoTime() - t0;
+        }
+        return new Result("raw write (JSON tree → Avro → parquet-avro, snappy, 3 day files)", seen, timed / 1e9, jsonBytes);
+    }
+
+    /** (c)+(d)+(e): the jar in its own JVM with -Xmx256m, from start until the committed offsets reach the end. */
+    private static ServiceRun service(String brokers, int n, long jsonBytes, Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("feeds/active"));
+        Files.writeString(dir.resolve("feeds/active/bench.json"), """
+                {"feed_name": "bench", "feed_type": "stream", "source": "kafka", "kafka_topic": "%s",
+                 "partitioning": {"type": "date", "columns": ["year", "month", "day"], "timestamp_field": "TIMESTAMP"}}
+                """.formatted(TOPIC));
+        int port = Http.freePort();
+        Path jar = Path.of("target/camel-datalake.jar").toAbsolutePath();
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Ddatalake.root=" + dir.resolve("data_lake"), "-Ddatalake.feeds.dir=" + dir.resolve("feeds"),
+                "-Dcamel.component.kafka.brokers=" + brokers, "-Ddatalake.api.port=" + port,
+                "-Ddatalake.maintenance.autostart=false", "-Ddatalake.append.max-age=5s",
+                "-jar", jar.toString(), "run");
+        Path log = dir.resolve("service.log");
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long peakHeap = 0;
+        long peakRss = 0;
+        Map<TopicPartition, Long> end;
+        Properties ap = new Properties();
+        ap.put("bootstrap.servers", brokers);
+        double seconds;
+        try (Admin admin = Admin.create(ap)) {
+            Map<TopicPartition, OffsetSpec> q = Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest(),
+                    new TopicPartition(TOPIC, 1), OffsetSpec.latest());
+            end = new HashMap<>();
+            admin.listOffsets(q).all().get().forEach((tp, o) -> end.put(tp, o.offset()));
+            while (true) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("the service died; see " + log);
+                }
+                peakRss = Math.max(peakRss, rssMb(p.pid()));
+                peakHeap = Math.max(peakHeap, heapMb(port));
+                var committed = admin.listConsumerGroupOffsets("camel-datalake-bench").partitionsToOffsetAndMetadata().get();
+                boolean done = end.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                        && committed.get(e.getKey()).offset() >= e.getValue());
+                if (done) {
+                    seconds = secs(t0);
+                    break;
+                }
+                if (secs(t0) > 1800) {
+                    throw new IllegalStateException("not done after 30 minutes; see " + log);
+                }
+                Thread.sleep(200); // polling interval of a measurement loop, not a synchronisation
+            }
+        } finally {
+            p.destroy();
+            p.waitFor();
+        }
+        long parquet;
+        try (var files = Files.walk(dir.resolve("data_lake/streams/bench"))) {
+            parquet = files.filter(f -> f.toString().endsWith(".parquet")).mapToLong(f -> f.toFile().length()).sum();
+        }
+        return new ServiceRun(new Result("camel-datalake end to end (jar, -Xmx256m)", n, seconds, jsonBytes), peakRss, peakHeap, parquet);
+    }
+
+    private static long rssMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    private static final Pattern HEAP = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} (\\S+)$");
+
+    /** Heap in use now (sum of the heap pools), from the service's own Prometheus endpoint. */
+    private static long heapMb(int port) {
+        try {
+            HttpResponse<String> r = Http.get("http://localhost:" + port + "/observe/metrics");
+            double sum = 0;
+            Matcher m = HEAP.matcher(r.body());
+            while (m.find()) {
+                sum += Double.parseDouble(m.group(1));
+            }
+            return (long) (sum / 1048576);
+        } catch (Exception e) {
+            return 0; // not up yet
+        }
+    }
+
+    private static String table(int n, long jsonBytes, Result a, Result b, ServiceRun c, double snapshot) throws IOException {
+        Result limit = a.rps() < b.rps() ? a : b;
+        double ratio = c.result.rps() / limit.rps();
+        double parquetShare = (double) c.parquetBytes / jsonBytes;
+        StringBuilder s = new StringBuilder();
+        s.append("# Benchmark results\n\n");
+        s.append("Run on ").append(LocalDate.now(ZoneOffset.UTC)).append(" by `bench/run.sh ").append(n).append("`; machine: ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                .append(memTotalGb()).append(" GiB RAM, ").append(cpuModel()).append(", Java ").append(Runtime.version())
+                .append(".\n\n");
+        s.append(String.format(Locale.ROOT, "%,d seed-004 transactions over 3 event days, 2-partition topic, %,.1f MB of JSON.%n%n", n, jsonBytes / 1e6));
+        s.append("| measure | records/s | MB/s (JSON) | seconds | target |\n|---|---:|---:|---:|---|\n");
+        for (Result r : List.of(a, b, c.result)) {
+            s.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.2f | |%n", r.what(), r.rps(), r.mbps(), r.seconds()));
+        }
+        s.append(String.format(Locale.ROOT, "| **(c) / min(a, b)** | **%.2f** | | | ≥ 0.8 %s |%n", ratio, ratio >= 0.8 ? "✓" : "✗"));
+        s.append(String.format(Locale.ROOT, "| (d) peak RSS / peak heap of (c) | %d MB / %d MB | | | completes within -Xmx256m ✓ |%n",
+                c.peakRssMb, c.peakHeapMb));
+        s.append(String.format(Locale.ROOT, "| (e) Parquet bytes / JSON bytes | %.1f %% (%,.1f MB) | | | ≤ 15 %% %s |%n",
+                parquetShare * 100, c.parquetBytes / 1e6, parquetShare <= 0.15 ? "✓" : "✗"));
+        s.append(String.format(Locale.ROOT, "| (f) 100,000-row ksqlDB snapshot (emulator) | | | %.2f | < 2 s %s |%n",
+                snapshot, snapshot < 2 ? "✓" : "✗"));
+        s.append("\n(a) and (b) are single-threaded loops; (b) times only Avro conversion and Parquet writing of records already parsed.\n");
+        return s.toString();
+    }
+
+    private static String cpuModel() throws IOException {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+    }
+
+    private static long memTotalGb() throws IOException {
+        return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024 / 1024).findFirst().orElse(0L);
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void deleteQuietly(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
