@@ -1,6 +1,7 @@
 package org.cameldatalake;
 
 import java.util.concurrent.Callable;
+import org.cameldatalake.cli.AccessCommands;
 import org.cameldatalake.cli.DemoCommand;
 import org.cameldatalake.cli.DoctorCommand;
 import org.cameldatalake.cli.ExportCommand;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "camel-datalake", mixinStandardHelpOptions = true, version = "camel-datalake 0.1",
         description = "Lands Kafka topics and ksqlDB streams/tables into a Parquet data lake.",
         subcommands = {RunCommand.class, DemoCommand.class, ExportCommand.class, RollbackCommand.class, FeedsCommand.class,
-                MaintenanceCommands.Retention.class, MaintenanceCommands.Permissions.class, ReportCommand.class, DoctorCommand.class,
+                MaintenanceCommands.Retention.class, MaintenanceCommands.Permissions.class, AccessCommands.Grant.class, AccessCommands.Revoke.class,
+                AccessCommands.Tokens.class, ReportCommand.class, DoctorCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatalakeApp implements Callable<Integer> {
 

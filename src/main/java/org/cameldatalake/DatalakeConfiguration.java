@@ -8,6 +8,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.cameldatalake.api.ReadApi;
 import org.cameldatalake.feed.FeedRouteManager;
 import org.cameldatalake.health.FeedMetrics;
 import org.cameldatalake.health.KafkaProbe;
@@ -16,6 +17,8 @@ import org.cameldatalake.lake.AppendWriters;
 import org.cameldatalake.lake.ExportLog;
 import org.cameldatalake.lake.LakeStorage;
 import org.cameldatalake.report.ReportWriter;
+import org.cameldatalake.warehouse.ApiTokens;
+import org.cameldatalake.warehouse.Permissions;
 import org.cameldatalake.warehouse.Warehouse;
 import org.cameldatalake.source.KafkaBatchLander;
 import org.cameldatalake.source.KsqlDbExports;
@@ -60,9 +63,15 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, kafkaProbe, clock);
         feeds.onReconciled(metrics::follow);
         ctx.getRegistry().bind("kafkaProbe", kafkaProbe);
-        ctx.getRegistry().bind("warehouse", Warehouse.fromSettings(
+        Warehouse warehouse = Warehouse.fromSettings(
                 ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse(null),
-                storage.localPath(storage.root())));
+                storage.localPath(storage.root()));
+        ctx.getRegistry().bind("warehouse", warehouse);
+        Permissions permissions = new Permissions(warehouse, clock);
+        ApiTokens apiTokens = new ApiTokens(warehouse, clock);
+        ctx.getRegistry().bind("permissions", permissions);
+        ctx.getRegistry().bind("apiTokens", apiTokens);
+        ctx.getRegistry().bind("readApi", new ReadApi(storage, settings.feedsDir(), clock, permissions, apiTokens));
         ctx.getRegistry().bind("reports", new ReportWriter(storage, settings.feedsDir(), clock, settings.zone()));
         try {
             // the feed-files watch needs its folder; archive needs the other one

@@ -21,6 +21,8 @@ final class CliRuntime implements AutoCloseable {
         overrides.put("datalake.feeds.watch", "false");          // a command changes files; the service reloads them
         overrides.put("datalake.maintenance.autostart", "false");
         overrides.put("camel.management.enabled", "false");      // the service, if running, holds the port
+        overrides.put("camel.server.enabled", "false");
+        overrides.put("camel.main.routes-exclude-pattern", "**/api.yaml"); // the read API needs that server
         overrides.put("camel.metrics.enabled", "false");
         overrides.putAll(extra);
         main = DatalakeRuntime.create(overrides);
@@ -33,6 +35,14 @@ final class CliRuntime implements AutoCloseable {
 
     org.cameldatalake.maintenance.Maintenance maintenance() {
         return context().getRegistry().lookupByNameAndType("maintenance", org.cameldatalake.maintenance.Maintenance.class);
+    }
+
+    org.cameldatalake.warehouse.Permissions permissions() {
+        return context().getRegistry().lookupByNameAndType("permissions", org.cameldatalake.warehouse.Permissions.class);
+    }
+
+    org.cameldatalake.warehouse.ApiTokens apiTokens() {
+        return context().getRegistry().lookupByNameAndType("apiTokens", org.cameldatalake.warehouse.ApiTokens.class);
     }
 
     FeedRouteManager feeds() {

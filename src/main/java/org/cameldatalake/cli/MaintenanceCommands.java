@@ -27,7 +27,9 @@ public final class MaintenanceCommands {
         }
     }
 
-    @Command(name = "permissions", description = "Apply security_level permissions (restricted 0750/0640, public 0755/0644).")
+    @Command(name = "permissions", description = {"Apply security_level permissions (restricted 0750/0640, public 0755/0644).",
+            "`permissions list` shows the read grants of the API instead."},
+            subcommands = AccessCommands.ListGrants.class)
     public static final class Permissions implements Callable<Integer> {
         @Option(names = "--check", description = "only report drift; exit 1 when there is any")
         boolean check;

@@ -66,6 +66,21 @@ public final class LakeReports {
         return new LakeReport(Instant.now(clock).toString(), storage.root().toString(), List.copyOf(feeds));
     }
 
+    /**
+     * One feed as {@link #build} reports it, from the lake alone (what its feed file says — source, state — is left
+     * null), or empty when the lake holds no {@code _metadata.json} for it. {@code name} must be a checked feed name.
+     */
+    public static java.util.Optional<LakeReport.Feed> landed(LakeStorage storage, String name) throws IOException {
+        for (FeedDefinition.FeedType type : FeedDefinition.FeedType.values()) {
+            Path dir = storage.path(type.dir(), name);
+            if (storage.exists(new Path(dir, "_metadata.json"))) {
+                return java.util.Optional.of(type == FeedDefinition.FeedType.TABLE ? table(storage, dir, name, null, null)
+                        : stream(storage, dir, name, null, null));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static LakeReport.Feed stream(LakeStorage storage, Path dir, String name, FeedDefinition def, String state)
             throws IOException {
         StreamMetadata m = StreamMetadata.parse(storage.read(new Path(dir, "_metadata.json")));
