@@ -61,6 +61,18 @@ public enum SqlDialect {
         return "ALTER TABLE " + quote(table) + " ADD COLUMN " + quote(column.name()) + " " + typeName(column.type(), false);
     }
 
+    /**
+     * Widens a BIGINT column to DOUBLE when a fractional value arrives (the JSON type widening of the lake); null for
+     * SQLite, whose columns already hold any number.
+     */
+    public String widenToDouble(String table, String column) {
+        return switch (this) {
+            case SQLITE -> null;
+            case POSTGRESQL -> "ALTER TABLE " + quote(table) + " ALTER COLUMN " + quote(column) + " TYPE DOUBLE PRECISION";
+            case MARIADB -> "ALTER TABLE " + quote(table) + " MODIFY COLUMN " + quote(column) + " DOUBLE";
+        };
+    }
+
     /** Insert, or update the non-key columns of the row with the same key. */
     public String upsert(String table, List<String> columns, List<String> key) {
         String insert = "INSERT INTO " + quote(table) + " (" + quoted(columns) + ") VALUES ("

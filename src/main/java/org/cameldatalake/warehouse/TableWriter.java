@@ -21,7 +21,8 @@ import org.cameldatalake.warehouse.SqlDialect.Column;
 /**
  * Applies rows to one warehouse table inside the caller's transaction: upserts by key, deletes by key. The table is
  * created when absent and gets a new column when a value shows a field it has not seen, with the type the values
- * tell ({@link InferredType}); a field that has only been null so far gets its column once a value shows its type.
+ * tell ({@link InferredType}); a field that has only been null so far gets its column once a value shows its type,
+ * and a BIGINT column becomes DOUBLE when a fractional value arrives (types only widen, as in the lake).
  * A row that cannot be written (a null key column, a value that does not fit its column) is returned as rejected
  * and the others are written.
  */
@@ -126,16 +127,29 @@ public final class TableWriter {
             });
         }
         List<Column> added = new ArrayList<>();
+        List<String> widened = new ArrayList<>();
         seen.forEach((name, t) -> {
             ColumnType type = ColumnType.of(t);
             if (type != null && !columns.containsKey(name)) {
                 added.add(new Column(name, type));
+            } else if (type == ColumnType.DOUBLE && columns.get(name) == ColumnType.BIGINT && !key.contains(name)) {
+                widened.add(name);
             }
         });
-        if (added.isEmpty()) {
+        if (added.isEmpty() && widened.isEmpty()) {
             return;
         }
         try (Statement s = c.createStatement()) {
+            for (String name : widened) {
+                String sql = dialect.widenToDouble(table, name);
+                if (sql != null) {
+                    s.execute(sql);
+                }
+                columns.put(name, ColumnType.DOUBLE);
+            }
+            if (added.isEmpty()) {
+                return;
+            }
             if (columns.isEmpty()) {
                 List<Column> ordered = new ArrayList<>();
                 key.forEach(k -> added.stream().filter(a -> a.name().equals(k)).forEach(ordered::add));

@@ -111,20 +111,22 @@ class WarehouseSyncTest {
             assertThat(warehouseRejections(rejected)).singleElement().satisfies(line -> assertThat(line)
                     .contains("\"reason\":\"warehouse: the value is not JSON").contains("\"key\":\"u4\""));
 
-            // 2. updates in later batches, tombstones, a new field
+            // 2. updates in later batches, tombstones, a new field, a wider type
             KafkaSupport.sendKeyBytes(List.of(
                     record(totalsTopic, "{\"USER_ID\":\"u1\",\"TRANSACTION_TYPE\":\"refund\"}", null),
                     record(totalsTopic, "{\"USER_ID\":\"u2\",\"TRANSACTION_TYPE\":\"purchase\"}", "{\"TOTAL\":8.25,\"TX_COUNT\":2}"),
                     record(balancesTopic, "u2", null),
-                    record(balancesTopic, "u1", "{\"BALANCE\":90,\"NAME\":\"Ada\",\"VIP\":true,\"ADDRESS\":null,\"TIER\":\"gold\"}"),
+                    record(balancesTopic, "u1", "{\"BALANCE\":90.5,\"NAME\":\"Ada\",\"VIP\":true,\"ADDRESS\":null,\"TIER\":\"gold\"}"),
                     record(windowedTopic, windowKey("\"refund\"", T0), null),
                     record(windowedTopic, windowKey("\"purchase\"", T0), "{\"TOTAL\":31.0,\"TX_COUNT\":4}")));
             awaitCommittedToTheEnd(groups);
             assertThat(sql.rows("SELECT " + sql.cols("USER_ID", "TRANSACTION_TYPE", "TOTAL", "TX_COUNT")
                     + " FROM " + sql.q("dwh_user_transaction_totals") + " ORDER BY 1, 2"))
                     .containsExactly(row("u1", "purchase", 20.5, 2L), row("u2", "purchase", 8.25, 2L));
-            assertThat(sql.rows("SELECT " + sql.cols("USER_ID", "BALANCE", "ADDRESS", "TIER") + " FROM " + sql.q("balances") + " ORDER BY 1"))
-                    .containsExactly(row("u1", 90L, null, "gold"), row("u3", 1L, null, null));
+            // a new field is a new column; a fractional value widens the BIGINT column (read as a double everywhere)
+            assertThat(sql.rows("SELECT " + sql.cols("USER_ID") + ", " + sql.q("BALANCE") + " * 1.0, " + sql.cols("ADDRESS", "TIER")
+                    + " FROM " + sql.q("balances") + " ORDER BY 1"))
+                    .containsExactly(row("u1", 90.5, null, "gold"), row("u3", 1.0, null, null));
             assertThat(sql.rows("SELECT " + sql.cols("TRANSACTION_TYPE", "WINDOW_START", "WINDOW_END", "TOTAL")
                     + " FROM " + sql.q("dwh_windowed_transaction_totals") + " ORDER BY 1, 2"))
                     .containsExactly(row("purchase", T0, T0 + FIVE_MIN, 31.0), row("purchase", T0 + FIVE_MIN, T0 + 2 * FIVE_MIN, 1.0));
