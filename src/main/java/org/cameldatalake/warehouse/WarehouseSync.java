@@ -51,11 +51,6 @@ public final class WarehouseSync {
     private final Clock clock;
     private final ZoneId zone;
     private final Map<String, FeedDefinition> feeds = new ConcurrentHashMap<>();
-    private final Map<String, Counts> counts = new ConcurrentHashMap<>();
-
-    /** Rows applied and records rejected since the feed's route started. */
-    public record Counts(long upserted, long deleted, long rejected) {
-    }
 
     public WarehouseSync(Warehouse warehouse, LakeStorage storage, ExportLog exportLog, Clock clock, ZoneId zone) {
         this.warehouse = warehouse;
@@ -67,19 +62,10 @@ public final class WarehouseSync {
 
     public void register(FeedDefinition feed) {
         feeds.put(feed.name(), feed);
-        counts.put(feed.name(), new Counts(0, 0, 0));
     }
 
     public void remove(String feed) {
         feeds.remove(feed);
-    }
-
-    public Counts counts(String feed) {
-        return counts.getOrDefault(feed, new Counts(0, 0, 0));
-    }
-
-    public Warehouse warehouse() {
-        return warehouse;
     }
 
     @SuppressWarnings("unchecked")
@@ -110,8 +96,6 @@ public final class WarehouseSync {
         Map<Record, String> rejected = new LinkedHashMap<>();
         TableWriter.Result result = apply(feed, records, rejected);
         publishRejected(feed, rejected);
-        counts.compute(name, (k, c) -> c == null ? null
-                : new Counts(c.upserted + result.upserted(), c.deleted + result.deleted(), c.rejected + rejected.size()));
         if (consumer != null) {
             commit(consumer, records);
         }

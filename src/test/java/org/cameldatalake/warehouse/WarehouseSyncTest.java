@@ -72,12 +72,20 @@ class WarehouseSyncTest {
                  "warehouse": {"table": "dwh_windowed_transaction_totals", "key": ["TRANSACTION_TYPE", "WINDOW_START"],
                                "key_format": "json", "window": {"type": "tumbling", "size": "5m"}}}
                 """.formatted(feedSuffix, windowedTopic));
+        // a ksqlDB table feed keeps its snapshot route and mirrors its own topic (ksqldb_source upper-cased) too
+        service.feedFile("balances_table.json", """
+                {"feed_name": "balances_table_%s", "feed_type": "table", "ksqldb_source": "balances_%s",
+                 "warehouse": {"table": "balances_from_ksqldb", "key": ["USER_ID"], "key_format": "kafka"}}
+                """.formatted(feedSuffix, feedSuffix));
         Map<String, String> groups = Map.of(totalsTopic, "camel-datalake-warehouse-totals_" + feedSuffix,
                 balancesTopic, "camel-datalake-warehouse-balances_" + feedSuffix,
                 windowedTopic, "camel-datalake-warehouse-windowed_" + feedSuffix);
+        Map<String, String> ksqlTableGroup = Map.of(balancesTopic, "camel-datalake-warehouse-balances_table_" + feedSuffix);
         Sql sql = new Sql(url);
         try {
             service.start();
+            assertThat(service.context().getRoute("feed-balances_table_" + feedSuffix)).isNotNull();
+            assertThat(service.context().getRoute("warehouse-balances_table_" + feedSuffix)).isNotNull();
 
             // 1. inserts and in-batch updates
             KafkaSupport.sendKeyBytes(List.of(
@@ -130,6 +138,10 @@ class WarehouseSyncTest {
             assertThat(sql.rows("SELECT " + sql.cols("TRANSACTION_TYPE", "WINDOW_START", "WINDOW_END", "TOTAL")
                     + " FROM " + sql.q("dwh_windowed_transaction_totals") + " ORDER BY 1, 2"))
                     .containsExactly(row("purchase", T0, T0 + FIVE_MIN, 31.0), row("purchase", T0 + FIVE_MIN, T0 + 2 * FIVE_MIN, 1.0));
+
+            awaitCommittedToTheEnd(ksqlTableGroup);
+            assertThat(sql.rows("SELECT * FROM " + sql.q("balances_from_ksqldb") + " ORDER BY 1"))
+                    .isEqualTo(sql.rows("SELECT * FROM " + sql.q("balances") + " ORDER BY 1"));
 
             // 3. replaying every offset again changes nothing
             Map<String, List<List<Object>>> before = sql.tables("dwh_user_transaction_totals", "balances", "dwh_windowed_transaction_totals");
