@@ -10,6 +10,7 @@ import org.cameldatalake.cli.MaintenanceCommands;
 import org.cameldatalake.cli.ReportCommand;
 import org.cameldatalake.cli.RollbackCommand;
 import org.cameldatalake.cli.RunCommand;
+import org.cameldatalake.cli.WarehouseCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,8 +18,9 @@ import picocli.CommandLine.Command;
 @Command(name = "camel-datalake", mixinStandardHelpOptions = true, version = "camel-datalake 0.1",
         description = "Lands Kafka topics and ksqlDB streams/tables into a Parquet data lake.",
         subcommands = {RunCommand.class, DemoCommand.class, ExportCommand.class, RollbackCommand.class, FeedsCommand.class,
-                MaintenanceCommands.Retention.class, MaintenanceCommands.Permissions.class, AccessCommands.Grant.class, AccessCommands.Revoke.class,
-                AccessCommands.Tokens.class, ReportCommand.class, DoctorCommand.class,
+                MaintenanceCommands.Retention.class, MaintenanceCommands.Permissions.class, AccessCommands.Grant.class,
+                AccessCommands.Revoke.class, AccessCommands.Tokens.class, ReportCommand.class, DoctorCommand.class,
+                WarehouseCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatalakeApp implements Callable<Integer> {
 

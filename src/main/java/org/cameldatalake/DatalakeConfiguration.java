@@ -20,12 +20,13 @@ import org.cameldatalake.report.ReportWriter;
 import org.cameldatalake.warehouse.ApiTokens;
 import org.cameldatalake.warehouse.Permissions;
 import org.cameldatalake.warehouse.Warehouse;
+import org.cameldatalake.warehouse.WarehouseSync;
 import org.cameldatalake.source.KafkaBatchLander;
 import org.cameldatalake.source.KsqlDbExports;
 import org.cameldatalake.source.LakeSubscribeAdapter;
 
 /**
- * Wires the beans the YAML routes call ({@code kafkaBatchLander}, {@code appendWriters}) and camel-kafka's
+ * Wires the beans the YAML routes call ({@code kafkaBatchLander}, {@code appendWriters}, {@code warehouseSync}) and camel-kafka's
  * {@code subscribeAdapter}, and creates the feed routes once the context has started.
  * Named by {@code camel.main.configuration-classes} in application.properties, so that {@code java -jar} and
  * {@code camel run} wire the same beans. Every time-based decision reads one {@link Clock}: a bean named
@@ -48,7 +49,12 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ExportLog exportLog = new ExportLog(storage, clock, settings.zone());
         AppendWriters writers = new AppendWriters();
         KsqlDbExports ksqlDbExports = new KsqlDbExports(settings.ksqldbUrl(), writers);
-        FeedRouteManager feeds = new FeedRouteManager(ctx, settings, storage, writers, ksqlDbExports, exportLog, clock);
+        Warehouse warehouse = Warehouse.fromSettings(
+                ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse(null),
+                storage.localPath(storage.root()));
+        WarehouseSync warehouseSync = new WarehouseSync(warehouse, storage, exportLog, clock, settings.zone());
+        FeedRouteManager feeds = new FeedRouteManager(ctx, settings, storage, writers, ksqlDbExports, exportLog,
+                warehouseSync, clock);
         ctx.getRegistry().bind("datalakeSettings", settings);
         ctx.getRegistry().bind("lakeStorage", storage);
         ctx.getRegistry().bind("appendWriters", writers);
@@ -63,10 +69,8 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, kafkaProbe, clock);
         feeds.onReconciled(metrics::follow);
         ctx.getRegistry().bind("kafkaProbe", kafkaProbe);
-        Warehouse warehouse = Warehouse.fromSettings(
-                ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse(null),
-                storage.localPath(storage.root()));
         ctx.getRegistry().bind("warehouse", warehouse);
+        ctx.getRegistry().bind("warehouseSync", warehouseSync);
         Permissions permissions = new Permissions(warehouse, clock);
         ApiTokens apiTokens = new ApiTokens(warehouse, clock);
         ctx.getRegistry().bind("permissions", permissions);

@@ -28,7 +28,8 @@ class DoctorTest {
                     service.feedsDir().resolve("active/product_purchase_counts.json"));
             Map<String, String> settings = new HashMap<>(service.settings());
             settings.put("datalake.ksqldb.url", ksqldb.url());
-            settings.put("datalake.warehouse.url", "jdbc:duckdb:"); // any JDBC URL with a driver on the class path
+            String warehouse = "jdbc:sqlite:" + dir.resolve("dwh.db");
+            settings.put("datalake.warehouse.url", warehouse); // a supported warehouse other than the default
 
             Cli.Result r = Cli.run(dir, settings, "doctor");
             String brokers = KafkaSupport.broker().bootstrapServers();
@@ -40,7 +41,7 @@ class DoctorTest {
                     .anyMatch(l -> l.startsWith("✓ feed files: 2 valid"))
                     .anyMatch(l -> l.startsWith("✓ Kafka at " + brokers + ": cluster "))
                     .anyMatch(l -> l.startsWith("✓ ksqlDB at " + ksqldb.url() + ": version "))
-                    .anyMatch(l -> l.startsWith("✓ warehouse at jdbc:duckdb:: DuckDB"));
+                    .anyMatch(l -> l.startsWith("✓ warehouse at " + warehouse + ": SQLite"));
             try (var left = Files.list(service.lakeRoot())) {
                 assertThat(left).as("the write probe leaves nothing behind").isEmpty();
             }

@@ -86,7 +86,39 @@ public record FeedDefinition(
     public record Partitioning(String type, List<String> columns, String timestampField) {
     }
 
-    public record Warehouse(String table, List<String> key) {
+    /**
+     * The warehouse table a feed's table changelog is mirrored into: its Kafka {@code topic}, how the record key is
+     * serialized ({@code keyFormat}) and, for windowed tables, the window whose bounds end the key bytes.
+     */
+    public record Warehouse(String table, List<String> key, String topic, KeyFormat keyFormat, Window window) {
+        public static final String WINDOW_START = "WINDOW_START";
+        public static final String WINDOW_END = "WINDOW_END";
+
+        /** The key columns held in the key bytes before any window suffix. */
+        public List<String> innerKey() {
+            return key.stream().filter(k -> !k.equals(WINDOW_START) && !k.equals(WINDOW_END)).toList();
+        }
+    }
+
+    /** ksqlDB's KEY_FORMAT: JSON (single column unwrapped, several an object), or KAFKA primitives. */
+    public enum KeyFormat {
+        JSON, KAFKA, KAFKA_INT, KAFKA_BIGINT;
+
+        public String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** {@code size} is null for session windows, whose key holds both bounds. */
+    public record Window(WindowType type, java.time.Duration size) {
+    }
+
+    public enum WindowType {
+        TUMBLING, HOPPING, SESSION;
+
+        public String json() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** Per-feed overrides of the global rotation limits; null members mean "use the global setting". */
@@ -109,6 +141,15 @@ public record FeedDefinition(
 
     public boolean isKsqldbStream() {
         return type == FeedType.STREAM && source == SourceKind.KSQLDB;
+    }
+
+    /** Route id of the feed's changelog-to-warehouse route. */
+    public String warehouseRouteId() {
+        return "warehouse-" + name;
+    }
+
+    public String warehouseConsumerGroup() {
+        return "camel-datalake-warehouse-" + name;
     }
 
     public boolean isKafkaStream() {

@@ -24,6 +24,9 @@ import org.cameldatalake.feed.FeedDefinition.Rotation;
 import org.cameldatalake.feed.FeedDefinition.SecurityLevel;
 import org.cameldatalake.feed.FeedDefinition.SourceKind;
 import org.cameldatalake.feed.FeedDefinition.Warehouse;
+import org.cameldatalake.feed.FeedDefinition.KeyFormat;
+import org.cameldatalake.feed.FeedDefinition.Window;
+import org.cameldatalake.feed.FeedDefinition.WindowType;
 import org.quartz.CronExpression;
 
 /**
@@ -127,7 +130,7 @@ public final class FeedFileParser {
                     + "' is not a Quartz cron expression (example: 0 0/10 * * * ?)");
         }
         SecurityLevel security = choice(root, "security_level", SecurityLevel.class, SecurityLevel.RESTRICTED);
-        Warehouse warehouse = warehouse(root);
+        Warehouse warehouse = warehouse(root, name, source, topic, ksqldbSource);
         Rotation rotation = rotation(root);
         String archiveAfter = optionalText(root, "archive_after", null);
         if (archiveAfter != null) {
@@ -185,7 +188,8 @@ public final class FeedFileParser {
         return new Partitioning(ptype, columns, ts);
     }
 
-    private Warehouse warehouse(JsonNode root) throws FeedFileException {
+    private Warehouse warehouse(JsonNode root, String name, SourceKind source, String kafkaTopic, String ksqldbSource)
+            throws FeedFileException {
         JsonNode w = root.get("warehouse");
         if (w == null || w.isNull()) {
             return null;
@@ -193,8 +197,14 @@ public final class FeedFileParser {
         if (!w.isObject()) {
             throw new FeedFileException(file, "warehouse", "must be an object like {\"table\": \"t\", \"key\": [\"ID\"]}");
         }
-        String table = optionalText(w, "warehouse.table", "table", null);
-        if (table == null || !IDENTIFIER.matcher(table).matches()) {
+        for (Iterator<String> it = w.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!Set.of("table", "key", "topic", "key_format", "window").contains(f)) {
+                throw new FeedFileException(file, "warehouse." + f, "unknown field (known: table, key, topic, key_format, window)");
+            }
+        }
+        String table = optionalText(w, "warehouse.table", "table", name);
+        if (!IDENTIFIER.matcher(table).matches()) {
             throw new FeedFileException(file, "warehouse.table", "must be an SQL identifier (letters, digits, _)");
         }
         JsonNode key = w.get("key");
@@ -206,9 +216,71 @@ public final class FeedFileParser {
             if (!k.isTextual() || !IDENTIFIER.matcher(k.asText()).matches()) {
                 throw new FeedFileException(file, "warehouse.key", "'" + k + "' is not a column name");
             }
+            if (cols.contains(k.asText())) {
+                throw new FeedFileException(file, "warehouse.key", "'" + k.asText() + "' is listed twice");
+            }
             cols.add(k.asText());
         }
-        return new Warehouse(table, List.copyOf(cols));
+        // the table's own topic: a Kafka feed reads it already; for ksqlDB the sink topic is the upper-cased name
+        String defaultTopic = source == SourceKind.KAFKA ? kafkaTopic : ksqldbSource.toUpperCase(Locale.ROOT);
+        String topic = optionalText(w, "warehouse.topic", "topic", defaultTopic);
+        if (!KAFKA_TOPIC.matcher(topic).matches()) {
+            throw new FeedFileException(file, "warehouse.topic", "'" + topic + "' is not a valid Kafka topic name");
+        }
+        KeyFormat keyFormat = choice(w, "warehouse.key_format", "key_format", KeyFormat.class, KeyFormat.JSON);
+        Window window = window(w.get("window"));
+        Warehouse wh = new Warehouse(table, List.copyOf(cols), topic, keyFormat, window);
+        if (window == null && (cols.contains(Warehouse.WINDOW_START) || cols.contains(Warehouse.WINDOW_END))) {
+            throw new FeedFileException(file, "warehouse.key", "WINDOW_START/WINDOW_END are key columns of windowed tables only; "
+                    + "add \"window\": {\"type\": \"tumbling\", \"size\": \"5m\"}");
+        }
+        if (window != null && !cols.contains(Warehouse.WINDOW_START)) {
+            throw new FeedFileException(file, "warehouse.key", "a windowed table is keyed by its key columns and WINDOW_START, e.g. "
+                    + "[\"TRANSACTION_TYPE\", \"WINDOW_START\"]");
+        }
+        if (wh.innerKey().isEmpty()) {
+            throw new FeedFileException(file, "warehouse.key", "needs the column(s) of the Kafka key, not only the window bounds");
+        }
+        if (keyFormat != KeyFormat.JSON && wh.innerKey().size() > 1) {
+            throw new FeedFileException(file, "warehouse.key_format", "'" + keyFormat.json()
+                    + "' keys hold one column; several key columns need 'json'");
+        }
+        return wh;
+    }
+
+    private Window window(JsonNode w) throws FeedFileException {
+        if (w == null || w.isNull()) {
+            return null;
+        }
+        if (!w.isObject()) {
+            throw new FeedFileException(file, "warehouse.window", "must be an object like {\"type\": \"tumbling\", \"size\": \"5m\"}");
+        }
+        for (Iterator<String> it = w.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!Set.of("type", "size").contains(f)) {
+                throw new FeedFileException(file, "warehouse.window." + f, "unknown field (known: type, size)");
+            }
+        }
+        WindowType type = choice(w, "warehouse.window.type", "type", WindowType.class, null);
+        String size = optionalText(w, "warehouse.window.size", "size", null);
+        if (type == WindowType.SESSION) {
+            if (size != null) {
+                throw new FeedFileException(file, "warehouse.window.size", "session windows have no size (their key holds both bounds)");
+            }
+            return new Window(type, null);
+        }
+        if (size == null) {
+            throw new FeedFileException(file, "warehouse.window.size", "is required for " + type.json() + " windows (e.g. \"5m\")");
+        }
+        try {
+            Duration d = Units.duration(size);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException("must be positive");
+            }
+            return new Window(type, d);
+        } catch (IllegalArgumentException e) {
+            throw new FeedFileException(file, "warehouse.window.size", "'" + size + "' is not a duration like 5m: " + e.getMessage());
+        }
     }
 
     private Rotation rotation(JsonNode root) throws FeedFileException {
@@ -246,12 +318,16 @@ public final class FeedFileParser {
     }
 
     private String requiredText(JsonNode node, String field) throws FeedFileException {
+        return requiredText(node, field, field);
+    }
+
+    private String requiredText(JsonNode node, String path, String field) throws FeedFileException {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
-            throw new FeedFileException(file, field, "is required");
+            throw new FeedFileException(file, path, "is required");
         }
         if (!v.isTextual()) {
-            throw new FeedFileException(file, field, "must be a string, not " + v);
+            throw new FeedFileException(file, path, "must be a string, not " + v);
         }
         return v.asText();
     }
@@ -272,7 +348,11 @@ public final class FeedFileParser {
     }
 
     private <E extends Enum<E>> E choice(JsonNode node, String field, Class<E> type, E dflt) throws FeedFileException {
-        String text = dflt == null ? requiredText(node, field) : optionalText(node, field, null);
+        return choice(node, field, field, type, dflt);
+    }
+
+    private <E extends Enum<E>> E choice(JsonNode node, String path, String field, Class<E> type, E dflt) throws FeedFileException {
+        String text = dflt == null ? requiredText(node, path, field) : optionalText(node, path, field, null);
         if (text == null) {
             return dflt;
         }
@@ -285,7 +365,7 @@ public final class FeedFileParser {
         for (E e : type.getEnumConstants()) {
             allowed.add(e.name().toLowerCase(Locale.ROOT));
         }
-        throw new FeedFileException(file, field, "'" + text + "' is not one of " + String.join(" | ", allowed));
+        throw new FeedFileException(file, path, "'" + text + "' is not one of " + String.join(" | ", allowed));
     }
 
     private int positiveInt(JsonNode node, String field, int dflt) throws FeedFileException {
@@ -338,6 +418,15 @@ public final class FeedFileParser {
             ObjectNode w = o.putObject("warehouse");
             w.put("table", f.warehouse().table());
             f.warehouse().key().forEach(w.putArray("key")::add);
+            w.put("topic", f.warehouse().topic());
+            w.put("key_format", f.warehouse().keyFormat().json());
+            if (f.warehouse().window() != null) {
+                ObjectNode win = w.putObject("window");
+                win.put("type", f.warehouse().window().type().json());
+                if (f.warehouse().window().size() != null) {
+                    win.put("size", Units.format(f.warehouse().window().size()));
+                }
+            }
         }
         if (f.archiveAfter() != null) {
             o.put("archive_after", f.archiveAfter());

@@ -15,6 +15,7 @@ import org.cameldatalake.lake.ExportLog;
 import org.cameldatalake.lake.LakeStorage;
 import org.cameldatalake.lake.SnapshotWriter;
 import org.cameldatalake.source.KsqlDbExports;
+import org.cameldatalake.warehouse.WarehouseSync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ public final class FeedRouteManager {
     public static final String KAFKA_STREAM_TEMPLATE = "kafka-stream-feed";
     public static final String KSQLDB_TABLE_TEMPLATE = "ksqldb-table-feed";
     public static final String KSQLDB_STREAM_TEMPLATE = "ksqldb-stream-feed";
+    public static final String WAREHOUSE_TEMPLATE = "warehouse-changelog";
     private static final Logger LOG = LoggerFactory.getLogger(FeedRouteManager.class);
 
     public enum State { RUNNING, WAITING_FOR_SOURCE, DISABLED, INVALID, FAILED }
@@ -40,6 +42,7 @@ public final class FeedRouteManager {
     private final AppendWriters writers;
     private final KsqlDbExports ksqlDbExports;
     private final ExportLog exportLog;
+    private final WarehouseSync warehouseSync;
     private final Clock clock;
     private final List<FeedStatus> status = new ArrayList<>();
     /** Feeds this manager started (running or waiting), as last loaded from their files. */
@@ -49,13 +52,14 @@ public final class FeedRouteManager {
     private final List<java.util.function.Consumer<List<FeedDefinition>>> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FeedRouteManager(CamelContext ctx, DatalakeSettings settings, LakeStorage storage, AppendWriters writers,
-                            KsqlDbExports ksqlDbExports, ExportLog exportLog, Clock clock) {
+                            KsqlDbExports ksqlDbExports, ExportLog exportLog, WarehouseSync warehouseSync, Clock clock) {
         this.ctx = ctx;
         this.settings = settings;
         this.storage = storage;
         this.writers = writers;
         this.ksqlDbExports = ksqlDbExports;
         this.exportLog = exportLog;
+        this.warehouseSync = warehouseSync;
         this.clock = clock;
     }
 
@@ -119,13 +123,13 @@ public final class FeedRouteManager {
                         .orElse(new FeedStatus(feed.name(), feed.file().toString(), State.RUNNING, "running")));
                 continue;
             }
-            FeedStatus st = start(feed);
+            FeedStatus st = startWithWarehouse(feed);
             if (st.state() == State.RUNNING || st.state() == State.WAITING_FOR_SOURCE) {
                 started.put(feed.name(), feed);
             } else if (replaced.containsKey(feed.name())) {
                 FeedDefinition previous = replaced.get(feed.name());
                 LOG.error("feed {}: the changed file does not start ({}); running its previous version", feed.name(), st.detail());
-                FeedStatus back = start(previous);
+                FeedStatus back = startWithWarehouse(previous);
                 if (back.state() == State.RUNNING || back.state() == State.WAITING_FOR_SOURCE) {
                     started.put(previous.name(), previous);
                 }
@@ -152,6 +156,32 @@ public final class FeedRouteManager {
     public void onFeedFilesChanged() {
         if (settings.autostartFeeds()) {
             reconcile();
+        }
+    }
+
+    /** The feed's lake route and, for a feed with a {@code warehouse} section, its changelog route beside it. */
+    private FeedStatus startWithWarehouse(FeedDefinition feed) {
+        FeedStatus st = start(feed);
+        if (feed.warehouse() == null || (st.state() != State.RUNNING && st.state() != State.WAITING_FOR_SOURCE)) {
+            return st;
+        }
+        FeedDefinition.Warehouse w = feed.warehouse();
+        try {
+            warehouseSync.register(feed);
+            TemplatedRouteBuilder.builder(ctx, WAREHOUSE_TEMPLATE)
+                    .routeId(feed.warehouseRouteId())
+                    .parameter("feedName", feed.name())
+                    .parameter("topic", w.topic())
+                    .parameter("groupId", feed.warehouseConsumerGroup())
+                    .add();
+            LOG.info("feed {}: route {} mirrors changelog topic {} into warehouse table {}", feed.name(),
+                    feed.warehouseRouteId(), w.topic(), w.table());
+            return new FeedStatus(st.feed(), st.file(), st.state(), st.detail() + "; changelog " + w.topic()
+                    + " → warehouse table " + w.table());
+        } catch (Exception e) {
+            LOG.error("feed {}: the warehouse route could not start: {}", feed.name(), e.toString(), e);
+            stop(feed.name());
+            return new FeedStatus(feed.name(), feed.file().toString(), State.FAILED, "warehouse: " + e);
         }
     }
 
@@ -223,15 +253,17 @@ public final class FeedRouteManager {
     /** Stops a feed's route (publishing and committing what it holds) and closes its writer. */
     public synchronized void stop(String feedName) {
         started.remove(feedName);
-        String routeId = "feed-" + feedName;
-        try {
-            if (ctx.getRoute(routeId) != null) {
-                ctx.getRouteController().stopRoute(routeId, 30, TimeUnit.SECONDS);
-                ctx.removeRoute(routeId);
+        for (String routeId : List.of("feed-" + feedName, "warehouse-" + feedName)) {
+            try {
+                if (ctx.getRoute(routeId) != null) {
+                    ctx.getRouteController().stopRoute(routeId, 30, TimeUnit.SECONDS);
+                    ctx.removeRoute(routeId);
+                }
+            } catch (Exception e) {
+                LOG.warn("feed {}: route {} did not stop cleanly: {}", feedName, routeId, e.toString());
             }
-        } catch (Exception e) {
-            LOG.warn("feed {}: route did not stop cleanly: {}", feedName, e.toString());
         }
+        warehouseSync.remove(feedName);
         var writer = writers.remove(feedName);
         if (writer != null) {
             writer.close();

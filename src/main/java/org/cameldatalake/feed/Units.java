@@ -1,7 +1,9 @@
 package org.cameldatalake.feed;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,5 +48,16 @@ public final class Units {
             case "d" -> Duration.ofDays(n);
             default -> Duration.ofMillis(n);
         };
+    }
+
+    /** The shortest form {@link #duration(String)} reads back: 5m, 90s, 1500ms. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        for (var unit : List.of(Map.entry("d", 86_400_000L), Map.entry("h", 3_600_000L), Map.entry("m", 60_000L), Map.entry("s", 1000L))) {
+            if (ms % unit.getValue() == 0) {
+                return ms / unit.getValue() + unit.getKey();
+            }
+        }
+        return ms + "ms";
     }
 }

@@ -512,34 +512,11 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             counts[2]++;
             return;
         }
-        ObjectNode line = JSON.createObjectNode();
-        line.put("time", clock.instant().toString());
-        line.put("feed", feed.name());
-        line.put("reason", reason);
-        line.put("topic", r.topic());
-        line.put("partition", r.partition());
-        line.put("offset", r.offset());
-        if (r.timestamp() >= 0) {
-            line.put("timestamp", Instant.ofEpochMilli(r.timestamp()).toString());
-        }
-        line.put("key", r.key());
-        if (r.value() == null) {
-            line.putNull("value");
-        } else {
-            try {
-                line.put("value", StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(r.value())).toString());
-            } catch (CharacterCodingException e) {
-                line.put("value_base64", Base64.getEncoder().encodeToString(r.value()));
-            }
-        }
         if (ps.rejectedLines.isEmpty()) {
             ps.rejectedFirst = r.offset();
         }
         ps.rejectedLast = r.offset();
-        ps.rejectedLines.add(line.toString());
+        ps.rejectedLines.add(RejectedRecords.line(clock.instant(), feed.name(), r, reason));
         counts[1]++;
     }
 
@@ -550,23 +527,13 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                 continue;
             }
             Instant at = clock.instant();
-            String day = at.atZone(settings.zone()).toLocalDate().toString();
             String name = StreamFileName.rejected(at, ps.tp.topic(), ps.tp.partition(), ps.rejectedFirst,
                     ps.rejectedLast).toString();
-            Path dest = storage.path("_rejected", feed.name(), "date=" + day, name);
-            storage.writeNew(dest, (String.join("\n", ps.rejectedLines) + "\n").getBytes(StandardCharsets.UTF_8));
-            storage.secure(dest, storage.path("_rejected", feed.name()), feed.securityLevel());
+            Path dest = RejectedRecords.publish(storage, exportLog, feed, settings.zone(), at, name, ps.tp.topic(),
+                    ps.tp.partition(), ps.rejectedFirst, ps.rejectedLast, ps.rejectedLines);
             ps.published.addRejected(ps.rejectedFirst, ps.rejectedLast);
             metadata.addRejected(ps.rejectedLines.size(), key(ps.tp), ps.rejectedLast);
             writeMetadata();
-            ObjectNode log = exportLog.line(feed.name(), "reject");
-            log.put("path", storage.relative(dest));
-            log.put("records", ps.rejectedLines.size());
-            log.put("topic", ps.tp.topic());
-            log.put("partition", ps.tp.partition());
-            log.put("first_offset", ps.rejectedFirst);
-            log.put("last_offset", ps.rejectedLast);
-            exportLog.write(log);
             LOG.warn("{}: {} record(s) rejected to {}", feed.name(), ps.rejectedLines.size(), storage.relative(dest));
             ps.rejectedLines.clear();
         }

@@ -37,9 +37,17 @@ public final class Warehouse {
         return dialect;
     }
 
-    /** A new connection (callers close it); SQLite gets a busy timeout so that the service and a command can share the file. */
+    /**
+     * A new connection (callers close it); SQLite gets a busy timeout so that the service and a command can share the
+     * file, and takes its write lock when a transaction begins (two writers that both read first would otherwise fail
+     * at once with "database is locked" instead of waiting for each other).
+     */
     public Connection open() throws SQLException {
-        Connection c = DriverManager.getConnection(url);
+        java.util.Properties props = new java.util.Properties();
+        if (dialect == SqlDialect.SQLITE) {
+            props.setProperty("transaction_mode", "IMMEDIATE");
+        }
+        Connection c = DriverManager.getConnection(url, props);
         if (dialect == SqlDialect.SQLITE) {
             try (var s = c.createStatement()) {
                 s.execute("PRAGMA busy_timeout = 10000");

@@ -107,7 +107,19 @@ class FeedFileParserTest {
                 Arguments.of("bad rotation", "{'feed_name': 'x', 'feed_type': 'stream', 'rotation': {'max_age': 'soon'}}", "rotation.max_age", "not a duration"),
                 Arguments.of("enabled as text", "{'feed_name': 'x', 'feed_type': 'stream', 'enabled': 'yes'}", "enabled", "true or false"),
                 Arguments.of("warehouse key", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'table': 't', 'key': []}}", "warehouse.key", "non-empty array"),
-                Arguments.of("sql in table", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'table': 't; drop table x', 'key': ['A']}}", "warehouse.table", "SQL identifier"));
+                Arguments.of("sql in table", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'table': 't; drop table x', 'key': ['A']}}", "warehouse.table", "SQL identifier"),
+                Arguments.of("warehouse typo", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A'], 'keys': ['A']}}", "warehouse.keys", "unknown field"),
+                Arguments.of("key twice", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'A']}}", "warehouse.key", "listed twice"),
+                Arguments.of("bad key format", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A'], 'key_format': 'avro'}}", "warehouse.key_format", "is not one of json | kafka | kafka_int | kafka_bigint"),
+                Arguments.of("kafka key of two columns", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'B'], 'key_format': 'kafka'}}", "warehouse.key_format", "hold one column"),
+                Arguments.of("bad warehouse topic", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A'], 'topic': 'a b'}}", "warehouse.topic", "not a valid Kafka topic"),
+                Arguments.of("window without start", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A'], 'window': {'type': 'tumbling', 'size': '5m'}}}", "warehouse.key", "WINDOW_START"),
+                Arguments.of("window start without window", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'WINDOW_START']}}", "warehouse.key", "windowed tables only"),
+                Arguments.of("only window bounds", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['WINDOW_START'], 'window': {'type': 'session'}}}", "warehouse.key", "not only the window bounds"),
+                Arguments.of("tumbling without size", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'WINDOW_START'], 'window': {'type': 'tumbling'}}}", "warehouse.window.size", "is required for tumbling"),
+                Arguments.of("session with size", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'WINDOW_START'], 'window': {'type': 'session', 'size': '5m'}}}", "warehouse.window.size", "no size"),
+                Arguments.of("bad window size", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'WINDOW_START'], 'window': {'type': 'hopping', 'size': 'soon'}}}", "warehouse.window.size", "not a duration"),
+                Arguments.of("bad window type", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'WINDOW_START'], 'window': {'type': 'sliding', 'size': '5m'}}}", "warehouse.window.type", "is not one of tumbling | hopping | session"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -118,6 +130,35 @@ class FeedFileParserTest {
                 .hasMessageStartingWith(FILE + ": field '" + field + "'")
                 .hasMessageContaining(problem)
                 .satisfies(e -> assertThat(((FeedFileException) e).field()).isEqualTo(field));
+    }
+
+    @Test
+    void theWarehouseSectionDefaultsToTheTablesOwnTopicAndJsonKeys() throws Exception {
+        FeedDefinition.Warehouse kafkaFeed = FeedFileParser.parse(FILE, SEED_EXAMPLE).warehouse();
+        assertThat(kafkaFeed.topic()).isEqualTo("PAYMENT_STREAM");
+        assertThat(kafkaFeed.keyFormat()).isEqualTo(FeedDefinition.KeyFormat.JSON);
+        assertThat(kafkaFeed.window()).isNull();
+        FeedDefinition.Warehouse ksqlTable = FeedFileParser.parse(FILE, """
+                {"feed_name": "user_totals", "feed_type": "table", "ksqldb_source": "user_transaction_summary",
+                 "warehouse": {"key": ["USER_ID"]}}
+                """).warehouse();
+        assertThat(ksqlTable.table()).isEqualTo("user_totals");
+        assertThat(ksqlTable.topic()).isEqualTo("USER_TRANSACTION_SUMMARY");
+    }
+
+    @Test
+    void aWindowedWarehouseTableIsKeyedByItsWindowStartAndReadsBackTheSame() throws Exception {
+        FeedDefinition f = FeedFileParser.parse(FILE, """
+                {"feed_name": "spend_five_min", "feed_type": "stream", "kafka_topic": "SPEND_LAST_FIVE_MIN_BY_TYPE",
+                 "warehouse": {"table": "dwh_windowed_transaction_totals", "key": ["TRANSACTION_TYPE", "WINDOW_START"],
+                               "key_format": "kafka", "window": {"type": "tumbling", "size": "5m"}}}
+                """);
+        FeedDefinition.Warehouse w = f.warehouse();
+        assertThat(w.innerKey()).containsExactly("TRANSACTION_TYPE");
+        assertThat(w.keyFormat()).isEqualTo(FeedDefinition.KeyFormat.KAFKA);
+        assertThat(w.window()).isEqualTo(new FeedDefinition.Window(FeedDefinition.WindowType.TUMBLING, java.time.Duration.ofMinutes(5)));
+        assertThat(FeedFileParser.parse(FILE, FeedFileParser.toJson(f).toString()).warehouse()).isEqualTo(w);
+        assertThat(FeedFileParser.toJson(f).get("warehouse").get("window").get("size").asText()).isEqualTo("5m");
     }
 
     @Test

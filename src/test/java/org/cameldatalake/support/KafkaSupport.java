@@ -67,6 +67,25 @@ public final class KafkaSupport {
         }
     }
 
+    /** Records whose keys are raw bytes (ksqlDB changelog keys: JSON, KAFKA, windowed); a null value is a tombstone. */
+    public static void sendKeyBytes(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker().bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks = new java.util.ArrayList<>();
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                acks.add(producer.send(r));
+            }
+            producer.flush();
+            for (var ack : acks) {
+                ack.get();
+            }
+        }
+    }
+
     /** {@code n} seed-004 transactions over {@code days} event days from {@code firstDay}, keyed by user. */
     public static void sendTransactions(String topic, long seed, int n, java.time.LocalDate firstDay, int days) throws Exception {
         send(broker().bootstrapServers(), transactions(topic, seed, n, firstDay, days));

@@ -1,0 +1,200 @@
+package org.cameldatalake.warehouse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.lake.ExportLog;
+import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.lake.RejectedRecords;
+import org.cameldatalake.lake.SourceRecord;
+import org.cameldatalake.lake.StreamFileName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The step of the {@code warehouse-changelog} template: mirrors a batch of a table's changelog into its warehouse
+ * table. Keys are decoded ({@link ChangelogKey}), the batch is compacted to the last record per key (a changelog
+ * holds states, not events), upserts and tombstone deletes are applied in one transaction, and only after it commits
+ * are the Kafka offsets committed, on the consumer thread. A replay re-applies the same states, so it changes
+ * nothing. Records whose key or value cannot be used go to {@code _rejected/<feed>/} (files named
+ * {@code warehouse_rejected_…}, which the lake's append writer does not take for its own).
+ */
+public final class WarehouseSync {
+    public static final String FEED_PROPERTY = "feedName";
+    private static final Logger LOG = LoggerFactory.getLogger(WarehouseSync.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Warehouse warehouse;
+    private final LakeStorage storage;
+    private final ExportLog exportLog;
+    private final Clock clock;
+    private final ZoneId zone;
+    private final Map<String, FeedDefinition> feeds = new ConcurrentHashMap<>();
+
+    public WarehouseSync(Warehouse warehouse, LakeStorage storage, ExportLog exportLog, Clock clock, ZoneId zone) {
+        this.warehouse = warehouse;
+        this.storage = storage;
+        this.exportLog = exportLog;
+        this.clock = clock;
+        this.zone = zone;
+    }
+
+    public void register(FeedDefinition feed) {
+        feeds.put(feed.name(), feed);
+    }
+
+    public void remove(String feed) {
+        feeds.remove(feed);
+    }
+
+    @SuppressWarnings("unchecked")
+    public void sync(Exchange batch) throws Exception {
+        String name = batch.getProperty(FEED_PROPERTY, String.class);
+        FeedDefinition feed = feeds.get(name);
+        if (feed == null || feed.warehouse() == null) {
+            throw new IllegalStateException("no warehouse sync registered for feed " + name);
+        }
+        List<Exchange> exchanges = batch.getMessage().getBody(List.class);
+        Consumer<?, ?> consumer = null;
+        List<Record> records = new ArrayList<>(exchanges.size());
+        for (Exchange e : exchanges) {
+            Message m = e.getMessage();
+            Long ts = m.getHeader(KafkaConstants.TIMESTAMP, Long.class);
+            records.add(new Record(m.getHeader(KafkaConstants.TOPIC, String.class), m.getHeader(KafkaConstants.PARTITION, Integer.class),
+                    m.getHeader(KafkaConstants.OFFSET, Long.class), ts == null ? -1 : ts,
+                    m.getHeader(KafkaConstants.KEY, byte[].class), m.getBody(byte[].class)));
+            if (consumer == null && m.getHeader(KafkaConstants.MANUAL_COMMIT) instanceof DefaultKafkaManualCommit c) {
+                consumer = c.getCamelExchangePayload().consumer;
+            }
+        }
+        if (consumer != null) {
+            // records queued before a rebalance may belong to partitions this consumer has just lost
+            var owned = consumer.assignment();
+            records.removeIf(r -> !owned.contains(r.partition()));
+        }
+        Map<Record, String> rejected = new LinkedHashMap<>();
+        TableWriter.Result result = apply(feed, records, rejected);
+        publishRejected(feed, rejected);
+        if (consumer != null) {
+            commit(consumer, records);
+        }
+        LOG.debug("{}: {} upserts, {} deletes, {} rejected into {}", name, result.upserted(), result.deleted(),
+                rejected.size(), feed.warehouse().table());
+    }
+
+    /** Decodes and compacts the batch, then writes it in one transaction. */
+    private TableWriter.Result apply(FeedDefinition feed, List<Record> records, Map<Record, String> rejected)
+            throws SQLException {
+        ChangelogKey keys = new ChangelogKey(feed.warehouse());
+        Map<Map<String, JsonNode>, TableWriter.Row> latest = new LinkedHashMap<>();
+        Map<TableWriter.Row, Record> origin = new IdentityHashMap<>();
+        for (Record r : records) {
+            try {
+                Map<String, JsonNode> key = keys.decode(r.key());
+                TableWriter.Row row = new TableWriter.Row(key, r.value() == null ? null : values(r.value()));
+                latest.remove(key); // re-inserted last: the order of the remaining keys follows the changelog
+                latest.put(key, row);
+                origin.put(row, r);
+            } catch (IllegalArgumentException e) {
+                rejected.put(r, e.getMessage());
+            }
+        }
+        FeedDefinition.Warehouse spec = feed.warehouse();
+        TableWriter writer = new TableWriter(warehouse.dialect(), spec.table(), spec.key());
+        try (Connection c = warehouse.open()) {
+            c.setAutoCommit(false);
+            try {
+                TableWriter.Result result = writer.apply(c, List.copyOf(latest.values()));
+                c.commit();
+                result.rejected().forEach(x -> rejected.put(origin.get(x.row()), x.reason()));
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static Map<String, JsonNode> values(byte[] value) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(value);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the value is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("the value is not a JSON object but " + (node == null ? "nothing" : node));
+        }
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        node.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue()));
+        return out;
+    }
+
+    private void publishRejected(FeedDefinition feed, Map<Record, String> rejected) throws IOException {
+        Map<TopicPartition, List<Map.Entry<Record, String>>> byPartition = new LinkedHashMap<>();
+        rejected.entrySet().forEach(e -> byPartition.computeIfAbsent(e.getKey().partition(), k -> new ArrayList<>()).add(e));
+        Instant at = clock.instant();
+        for (var part : byPartition.entrySet()) {
+            List<String> lines = new ArrayList<>();
+            long first = Long.MAX_VALUE;
+            long last = -1;
+            for (var e : part.getValue()) {
+                Record r = e.getKey();
+                lines.add(RejectedRecords.line(at, feed.name(), r.asSourceRecord(), "warehouse: " + e.getValue()));
+                first = Math.min(first, r.offset());
+                last = Math.max(last, r.offset());
+            }
+            TopicPartition tp = part.getKey();
+            String file = "warehouse_" + StreamFileName.rejected(at, tp.topic(), tp.partition(), first, last);
+            var dest = RejectedRecords.publish(storage, exportLog, feed, zone, at, file, tp.topic(), tp.partition(), first, last, lines);
+            LOG.warn("{}: {} changelog record(s) rejected to {}", feed.name(), lines.size(), storage.relative(dest));
+        }
+    }
+
+    private static void commit(Consumer<?, ?> consumer, List<Record> records) {
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (Record r : records) {
+            next.merge(r.partition(), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        if (!next.isEmpty()) {
+            // a failure here fails the batch, which is then read again: re-applying it changes nothing
+            consumer.commitSync(next);
+        }
+    }
+
+    /** One changelog record as it came from Kafka. */
+    private record Record(String topic, int partitionNumber, long offset, long timestamp, byte[] key, byte[] value) {
+        TopicPartition partition() {
+            return new TopicPartition(topic, partitionNumber);
+        }
+
+        SourceRecord asSourceRecord() {
+            String text = key == null ? null : RejectedRecords.utf8(key);
+            return new SourceRecord(topic, partitionNumber, offset, timestamp,
+                    text != null && text.chars().noneMatch(Character::isISOControl) ? text
+                            : key == null ? null : "hex:" + HexFormat.of().formatHex(key), value);
+        }
+    }
+}
