@@ -216,11 +216,15 @@ public final class ThroughputBenchmark {
                 """.formatted(TOPIC));
         int port = Http.freePort();
         Path jar = Path.of("target/camel-datalake.jar").toAbsolutePath();
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Ddatalake.root=" + dir.resolve("data_lake"), "-Ddatalake.feeds.dir=" + dir.resolve("feeds"),
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        String extra = System.getenv("BENCH_SERVICE_JVM_OPTS"); // e.g. -XX:StartFlightRecording=filename=/tmp/c.jfr
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-Ddatalake.root=" + dir.resolve("data_lake"), "-Ddatalake.feeds.dir=" + dir.resolve("feeds"),
                 "-Dcamel.component.kafka.brokers=" + brokers, "-Ddatalake.api.port=" + port,
                 "-Ddatalake.maintenance.autostart=false", "-Ddatalake.append.max-age=5s",
-                "-jar", jar.toString(), "run");
+                "-jar", jar.toString(), "run"));
         Path log = dir.resolve("service.log");
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -258,10 +262,19 @@ public final class ThroughputBenchmark {
             p.waitFor();
         }
         long parquet;
+        long fileCount;
         try (var files = Files.walk(dir.resolve("data_lake/streams/bench"))) {
-            parquet = files.filter(f -> f.toString().endsWith(".parquet")).mapToLong(f -> f.toFile().length()).sum();
+            List<Path> parquetFiles = files.filter(f -> f.toString().endsWith(".parquet")).toList();
+            fileCount = parquetFiles.size();
+            parquet = parquetFiles.stream().mapToLong(f -> f.toFile().length()).sum();
         }
+        System.out.printf("(c) %d Parquet files; service started in %s%n", fileCount, startedLine(log));
         return new ServiceRun(new Result("camel-datalake end to end (jar, -Xmx256m)", n, seconds, jsonBytes), peakRss, peakHeap, parquet);
+    }
+
+    private static String startedLine(Path log) throws IOException {
+        return Files.readAllLines(log).stream().filter(l -> l.contains("started in") || l.contains("Started"))
+                .findFirst().orElse("(no start line)");
     }
 
     private static long rssMb(long pid) {
