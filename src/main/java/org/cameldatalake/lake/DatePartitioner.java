@@ -14,6 +14,10 @@ import java.time.format.DateTimeParseException;
  * the Kafka record timestamp; as a date in the configured zone.
  */
 public final class DatePartitioner {
+    private static final java.util.regex.Pattern EPOCH_MILLIS = java.util.regex.Pattern.compile("-?\\d{1,19}");
+    private static final java.util.regex.Pattern OFFSET = java.util.regex.Pattern.compile(".*[+-]\\d{2}:?\\d{2}$");
+    private static final java.util.regex.Pattern OFFSET_WITHOUT_COLON = java.util.regex.Pattern.compile(".*[+-]\\d{4}$");
+    private static final int[] DIGIT_POSITIONS = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
     private final String[] path;
     private final ZoneId zone;
 
@@ -53,16 +57,22 @@ public final class DatePartitioner {
 
     private LocalDate parse(String text) throws BadTimestamp {
         String t = text.trim();
+        LocalDate utc = utcInstantDate(t);
+        if (utc != null) {
+            return zone.equals(java.time.ZoneOffset.UTC) ? utc
+                    : java.time.LocalDateTime.of(utc, java.time.LocalTime.of(digits(t, 11, 2), digits(t, 14, 2), digits(t, 17, 2)))
+                    .atOffset(java.time.ZoneOffset.UTC).atZoneSameInstant(zone).toLocalDate();
+        }
         try {
-            if (t.matches("-?\\d{1,19}")) {
+            if (EPOCH_MILLIS.matcher(t).matches()) {
                 return Instant.ofEpochMilli(Long.parseLong(t)).atZone(zone).toLocalDate();
             }
             if (t.length() == 10) {
                 return LocalDate.parse(t);
             }
             String iso = t.replace(' ', 'T');
-            if (iso.endsWith("Z") || iso.matches(".*[+-]\\d{2}:?\\d{2}$")) {
-                return OffsetDateTime.parse(iso.matches(".*[+-]\\d{4}$")
+            if (iso.endsWith("Z") || OFFSET.matcher(iso).matches()) {
+                return OffsetDateTime.parse(OFFSET_WITHOUT_COLON.matcher(iso).matches()
                         ? iso.substring(0, iso.length() - 2) + ":" + iso.substring(iso.length() - 2) : iso)
                         .atZoneSameInstant(zone).toLocalDate();
             }
@@ -70,6 +80,51 @@ public final class DatePartitioner {
         } catch (DateTimeParseException | NumberFormatException e) {
             throw new BadTimestamp("timestamp field " + String.join(".", path) + " does not parse as ISO-8601 or epoch millis: " + abbreviate(text));
         }
+    }
+
+    /**
+     * The date of the commonest form, {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z} (ksqlDB, the seeds), read by hand: the
+     * general path compiles patterns and runs java.time's formatters, which is most of a record's partitioning cost.
+     * Null when {@code t} has another form (the general path then decides) or a field is out of range.
+     */
+    private static LocalDate utcInstantDate(String t) {
+        int n = t.length();
+        if (n < 20 || t.charAt(n - 1) != 'Z' || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T'
+                || t.charAt(13) != ':' || t.charAt(16) != ':') {
+            return null;
+        }
+        if (n > 20 && (t.charAt(19) != '.' || n - 21 < 1 || n - 21 > 9)) { // 1 to 9 fraction digits
+            return null;
+        }
+        for (int i : DIGIT_POSITIONS) {
+            if (t.charAt(i) < '0' || t.charAt(i) > '9') {
+                return null;
+            }
+        }
+        for (int i = 20; i < n - 1; i++) {
+            if (t.charAt(i) < '0' || t.charAt(i) > '9') {
+                return null;
+            }
+        }
+        int month = digits(t, 5, 2);
+        int day = digits(t, 8, 2);
+        if (month < 1 || month > 12 || day < 1 || day > 31 || digits(t, 11, 2) > 23 || digits(t, 14, 2) > 59
+                || digits(t, 17, 2) > 59) {
+            return null;
+        }
+        try {
+            return LocalDate.of(digits(t, 0, 4), month, day);
+        } catch (java.time.DateTimeException e) {
+            return null; // 2025-02-30: the general path reports it
+        }
+    }
+
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            v = v * 10 + (s.charAt(i) - '0');
+        }
+        return v;
     }
 
     private static String abbreviate(String s) {

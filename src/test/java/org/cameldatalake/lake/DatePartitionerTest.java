@@ -45,4 +45,24 @@ class DatePartitionerTest {
         assertThatThrownBy(() -> date("TIMESTAMP", "UTC", "{\"TIMESTAMP\": \"2025-13-45T10:00:00Z\"}"))
                 .isInstanceOf(DatePartitioner.BadTimestamp.class);
     }
+
+    @Test
+    void theHandReadUtcFormAgreesWithJavaTimeEverywhere() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(8);
+        for (String zone : java.util.List.of("UTC", "Europe/Paris", "America/Los_Angeles", "Asia/Kolkata", "Pacific/Kiritimati")) {
+            DatePartitioner p = new DatePartitioner("T", java.time.ZoneId.of(zone));
+            for (int i = 0; i < 2000; i++) {
+                java.time.Instant at = java.time.Instant.ofEpochSecond(random.nextLong(0, 4_102_444_800L), random.nextInt(1_000_000_000));
+                String text = java.time.format.DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(
+                        java.time.temporal.ChronoUnit.values()[random.nextInt(4)])); // nanos, micros, millis or seconds
+                java.time.LocalDate expected = java.time.OffsetDateTime.parse(text).atZoneSameInstant(java.time.ZoneId.of(zone)).toLocalDate();
+                assertThat(p.dateOf(JSON.readTree("{\"T\": \"" + text + "\"}"), -1)).as(text + " in " + zone).isEqualTo(expected);
+            }
+        }
+        for (String bad : java.util.List.of("2025-02-30T10:00:00Z", "2025-10-13T24:00:00Z", "2025-13-01T10:00:00Z",
+                "2025-10-13T10:60:00Z", "2025-10-13T1a:00:00Z", "٢٠٢٥-10-13T10:00:00Z")) {
+            assertThatThrownBy(() -> date("TIMESTAMP", "UTC", "{\"TIMESTAMP\": \"" + bad + "\"}")).as(bad)
+                    .isInstanceOf(DatePartitioner.BadTimestamp.class);
+        }
+    }
 }
