@@ -268,13 +268,8 @@ public final class ThroughputBenchmark {
             fileCount = parquetFiles.size();
             parquet = parquetFiles.stream().mapToLong(f -> f.toFile().length()).sum();
         }
-        System.out.printf("(c) %d Parquet files; service started in %s%n", fileCount, startedLine(log));
+        System.out.printf("(c) %d Parquet files%n", fileCount);
         return new ServiceRun(new Result("camel-datalake end to end (jar, -Xmx256m)", n, seconds, jsonBytes), peakRss, peakHeap, parquet);
-    }
-
-    private static String startedLine(Path log) throws IOException {
-        return Files.readAllLines(log).stream().filter(l -> l.contains("started in") || l.contains("Started"))
-                .findFirst().orElse("(no start line)");
     }
 
     private static long rssMb(long pid) {
