@@ -53,8 +53,10 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                 ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse(null),
                 storage.localPath(storage.root()));
         WarehouseSync warehouseSync = new WarehouseSync(warehouse, storage, exportLog, clock, settings.zone());
+        KafkaProbe kafkaProbe = new KafkaProbe(ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers")
+                .orElse("localhost:9092"));
         FeedRouteManager feeds = new FeedRouteManager(ctx, settings, storage, writers, ksqlDbExports, exportLog,
-                warehouseSync, clock);
+                warehouseSync, kafkaProbe, clock);
         ctx.getRegistry().bind("datalakeSettings", settings);
         ctx.getRegistry().bind("lakeStorage", storage);
         ctx.getRegistry().bind("appendWriters", writers);
@@ -64,8 +66,6 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("feedRouteManager", feeds);
         ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock));
-        KafkaProbe kafkaProbe = new KafkaProbe(ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers")
-                .orElse("localhost:9092"));
         FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, kafkaProbe, clock);
         feeds.onReconciled(metrics::follow);
         ctx.getRegistry().bind("kafkaProbe", kafkaProbe);

@@ -44,6 +44,7 @@ public final class FeedRouteManager {
     private final ExportLog exportLog;
     private final WarehouseSync warehouseSync;
     private final Clock clock;
+    private final org.cameldatalake.health.KafkaProbe kafkaProbe;
     private final List<FeedStatus> status = new ArrayList<>();
     /** Feeds this manager started (running or waiting), as last loaded from their files. */
     private final Map<String, FeedDefinition> started = new java.util.LinkedHashMap<>();
@@ -52,7 +53,9 @@ public final class FeedRouteManager {
     private final List<java.util.function.Consumer<List<FeedDefinition>>> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FeedRouteManager(CamelContext ctx, DatalakeSettings settings, LakeStorage storage, AppendWriters writers,
-                            KsqlDbExports ksqlDbExports, ExportLog exportLog, WarehouseSync warehouseSync, Clock clock) {
+                            KsqlDbExports ksqlDbExports, ExportLog exportLog, WarehouseSync warehouseSync,
+                            org.cameldatalake.health.KafkaProbe kafkaProbe, Clock clock) {
+        this.kafkaProbe = kafkaProbe;
         this.ctx = ctx;
         this.settings = settings;
         this.storage = storage;
@@ -386,7 +389,7 @@ public final class FeedRouteManager {
                     + " are not available in this version");
         }
         Map<TopicPartition, Long> end = kafkaEndOffsets(feed);
-        Map<TopicPartition, Long> committed = kafkaCommitted(feed);
+        Map<TopicPartition, Long> committed = kafkaProbe.committed(feed.consumerGroup(), feed.kafkaTopic(), EXPORT_KAFKA_TIMEOUT);
         Map<TopicPartition, Long> todo = new java.util.HashMap<>();
         end.forEach((tp, e) -> {
             if (e > committed.getOrDefault(tp, 0L)) {
@@ -428,46 +431,18 @@ public final class FeedRouteManager {
                 + end + " on " + feed.kafkaTopic();
     }
 
-    private org.apache.kafka.clients.admin.Admin kafkaAdmin() {
-        java.util.Properties p = new java.util.Properties();
-        p.put("bootstrap.servers", ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers")
-                .orElse("localhost:9092"));
-        p.put("request.timeout.ms", "5000");
-        p.put("default.api.timeout.ms", "10000");
-        return org.apache.kafka.clients.admin.Admin.create(p);
-    }
+    private static final java.time.Duration EXPORT_KAFKA_TIMEOUT = java.time.Duration.ofSeconds(15);
 
     private Map<TopicPartition, Long> kafkaEndOffsets(FeedDefinition feed) throws Exception {
-        String brokers = ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers").orElse("localhost:9092");
-        try (org.apache.kafka.clients.admin.Admin admin = kafkaAdmin()) {
-            var description = admin.describeTopics(List.of(feed.kafkaTopic())).allTopicNames()
-                    .get(15, TimeUnit.SECONDS).get(feed.kafkaTopic());
-            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q = new java.util.HashMap<>();
-            description.partitions().forEach(p -> q.put(new TopicPartition(feed.kafkaTopic(), p.partition()),
-                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
-            Map<TopicPartition, Long> out = new java.util.HashMap<>();
-            admin.listOffsets(q).all().get(15, TimeUnit.SECONDS).forEach((tp, o) -> out.put(tp, o.offset()));
-            return out;
+        try {
+            return kafkaProbe.endOffsets(feed.kafkaTopic(), EXPORT_KAFKA_TIMEOUT);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
-                throw new IllegalStateException("Kafka topic " + feed.kafkaTopic() + " does not exist on " + brokers);
+                throw new IllegalStateException("Kafka topic " + feed.kafkaTopic() + " does not exist on " + kafkaProbe.brokers());
             }
-            throw new IllegalStateException("Kafka is unreachable at " + brokers + ": " + e.getCause().getMessage());
+            throw new IllegalStateException("Kafka is unreachable at " + kafkaProbe.brokers() + ": " + e.getCause().getMessage());
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka is unreachable at " + brokers + " (no answer within 15 s)");
-        }
-    }
-
-    private Map<TopicPartition, Long> kafkaCommitted(FeedDefinition feed) throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = kafkaAdmin()) {
-            Map<TopicPartition, Long> out = new java.util.HashMap<>();
-            admin.listConsumerGroupOffsets(feed.consumerGroup()).partitionsToOffsetAndMetadata()
-                    .get(15, TimeUnit.SECONDS).forEach((tp, o) -> {
-                        if (o != null) {
-                            out.put(tp, o.offset());
-                        }
-                    });
-            return out;
+            throw new IllegalStateException("Kafka is unreachable at " + kafkaProbe.brokers() + " (no answer within " + EXPORT_KAFKA_TIMEOUT.toSeconds() + " s)");
         }
     }
 

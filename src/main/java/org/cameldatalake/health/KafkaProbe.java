@@ -12,7 +12,8 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One Kafka admin connection for the readiness check and the consumer-lag metric, opened on first use. Every call
+ * One Kafka admin connection for the readiness check, the consumer-lag metric and {@code export}'s end offsets,
+ * opened on first use. Every call
  * is bounded by a timeout: a broker that is down makes a call fail, never hang a scrape or a health request.
  */
 public final class KafkaProbe implements AutoCloseable {
@@ -31,8 +32,9 @@ public final class KafkaProbe implements AutoCloseable {
         if (admin == null) {
             Properties p = new Properties();
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
-            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+            // callers bound each call themselves too (3 s for health and lag)
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
             p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
             p.put(AdminClientConfig.CLIENT_ID_CONFIG, "camel-datalake-probe");
             admin = Admin.create(p);
@@ -45,23 +47,38 @@ public final class KafkaProbe implements AutoCloseable {
         return admin().describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Records in {@code topic} not yet committed by {@code group}: the sum over partitions of end − committed offset. */
-    public long lag(String group, String topic, Duration timeout) throws Exception {
+    /** The end offset of each partition of {@code topic}. */
+    public Map<TopicPartition, Long> endOffsets(String topic, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<TopicPartition, Long> committed = new HashMap<>();
+        var partitions = admin().describeTopics(List.of(topic)).allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin().listOffsets(latest).all().get(remaining(deadline), TimeUnit.MILLISECONDS)
+                .forEach((tp, o) -> out.put(tp, o.offset()));
+        return out;
+    }
+
+    /** The offsets {@code group} has committed on {@code topic} (partitions it never committed are absent). */
+    public Map<TopicPartition, Long> committed(String group, String topic, Duration timeout) throws Exception {
+        Map<TopicPartition, Long> out = new HashMap<>();
         admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, o) -> {
                     if (o != null && tp.topic().equals(topic)) {
-                        committed.put(tp, o.offset());
+                        out.put(tp, o.offset());
                     }
                 });
-        var partitions = admin().describeTopics(List.of(topic)).allTopicNames()
-                .get(remaining(deadline), TimeUnit.MILLISECONDS).get(topic).partitions();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        return out;
+    }
+
+    /** Records in {@code topic} not yet committed by {@code group}: the sum over partitions of end − committed offset. */
+    public long lag(String group, String topic, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> committed = committed(group, topic, timeout);
         long lag = 0;
-        for (var e : admin().listOffsets(latest).all().get(remaining(deadline), TimeUnit.MILLISECONDS).entrySet()) {
-            lag += Math.max(0, e.getValue().offset() - committed.getOrDefault(e.getKey(), 0L));
+        for (var e : endOffsets(topic, Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))).entrySet()) {
+            lag += Math.max(0, e.getValue() - committed.getOrDefault(e.getKey(), 0L));
         }
         return lag;
     }
