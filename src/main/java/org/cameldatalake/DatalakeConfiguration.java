@@ -21,6 +21,7 @@ import org.cameldatalake.warehouse.ApiTokens;
 import org.cameldatalake.warehouse.Permissions;
 import org.cameldatalake.warehouse.Warehouse;
 import org.cameldatalake.warehouse.WarehouseSync;
+import org.cameldatalake.source.AppendPipeline;
 import org.cameldatalake.source.KafkaBatchLander;
 import org.cameldatalake.source.KsqlDbExports;
 import org.cameldatalake.source.LakeSubscribeAdapter;
@@ -60,8 +61,11 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("datalakeSettings", settings);
         ctx.getRegistry().bind("lakeStorage", storage);
         ctx.getRegistry().bind("appendWriters", writers);
-        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers));
-        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers));
+        // writer threads shared by the stream feeds: each feed has at most one batch in flight
+        AppendPipeline pipeline = new AppendPipeline(ctx.getExecutorServiceManager().newFixedThreadPool(writers,
+                "AppendWriter", Math.max(2, Runtime.getRuntime().availableProcessors())));
+        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline));
+        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline));
         ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("feedRouteManager", feeds);

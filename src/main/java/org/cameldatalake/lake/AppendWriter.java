@@ -1,6 +1,5 @@
 package org.cameldatalake.lake;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,14 +60,17 @@ import org.slf4j.LoggerFactory;
  * ranges in published file names ({@link PublishedRanges}): exactly once in the lake.</li>
  * <li>Bad records go to {@code _rejected/<feed>/date=…/} with reason and position, and the feed goes on.</li>
  * </ul>
- * All methods are synchronized: the Kafka consumer thread appends, a timer publishes idle files.
+ * State changes are synchronized: a Kafka consumer decodes a batch without the lock ({@link #decode}) and appends it
+ * (possibly from a writer thread, {@code source/AppendPipeline}); a timer publishes idle files.
  */
 public final class AppendWriter implements AutoCloseable, FeedCounters {
     private static final Logger LOG = LoggerFactory.getLogger(AppendWriter.class);
     /** A schema wider than this is refused: it would be a map keyed by data, not a record. */
     static final int MAX_FIELDS = 1000;
+    // duplicate keys are refused as the tree is built (not by the parser's STRICT_DUPLICATE_DETECTION, which keeps a
+    // set of names per object and cost ≈ 10 % of the bytes a record allocates)
     private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
@@ -84,7 +86,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     private final Path tempDir;
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
     private StreamMetadata metadata;
-    private FeedSchema schema;          // JSON sources: inferred, widened as values require
+    private volatile FeedSchema schema; // JSON sources: inferred, widened as values require (read unlocked by decode)
     private KsqlRowSchema declared;     // ksqlDB sources: as ksqlDB declares the columns
     private String pendingFailure;
     private boolean closed;
@@ -149,7 +151,35 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     public record BatchResult(int written, int rejected, int skipped) {
     }
 
-    public synchronized BatchResult append(List<SourceRecord> batch) throws IOException {
+    public BatchResult append(List<SourceRecord> batch) throws IOException {
+        return append(decode(batch));
+    }
+
+    /** A batch decoded without the writer's lock, ready for {@link #append(DecodedBatch)}. */
+    public static final class DecodedBatch {
+        private final List<SourceRecord> records;
+        private final List<Decoded> decoded;
+
+        private DecodedBatch(List<SourceRecord> records, List<Decoded> decoded) {
+            this.records = records;
+            this.decoded = decoded;
+        }
+    }
+
+    /**
+     * Parses, dates and converts a batch under the schema current now. It takes no lock, so a consumer may decode
+     * its next batch while the previous one is being written; a schema that changed meanwhile is handled by append.
+     */
+    public DecodedBatch decode(List<SourceRecord> batch) {
+        FeedSchema current = schema;
+        List<Decoded> decoded = new ArrayList<>(batch.size());
+        for (SourceRecord r : batch) {
+            decoded.add(decode(r, current));
+        }
+        return new DecodedBatch(batch, decoded);
+    }
+
+    public synchronized BatchResult append(DecodedBatch batch) throws IOException {
         if (closed) {
             throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
         }
@@ -161,14 +191,47 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                     + "); re-reading from the last committed offsets");
         }
         return runBatch((counts, now) -> {
-                    loadMissingRanges(batch);
-                    if (schema == null) {
-                        inferInitialSchema(batch);
-                    }
-                    for (SourceRecord r : batch) {
-                        appendOne(r, now, counts);
-                    }
-                });
+            loadMissingRanges(batch.records);
+            if (schema == null) {
+                inferInitialSchema(batch.decoded);
+            }
+            for (Decoded d : batch.decoded) {
+                appendOne(d, now, counts);
+            }
+        });
+    }
+
+    /**
+     * A record as far as it can be taken without the writer's state: its JSON object, its day and its Avro record
+     * under the schema current when it was decoded — or why it is rejected.
+     */
+    private record Decoded(SourceRecord source, JsonNode node, LocalDate day, FeedSchema convertedWith,
+                           GenericData.Record converted, String rejection) {
+        static Decoded rejected(SourceRecord source, String reason) {
+            return new Decoded(source, null, null, null, null, reason);
+        }
+    }
+
+    private Decoded decode(SourceRecord r, FeedSchema current) {
+        if (r.value() == null || r.value().length == 0) {
+            return Decoded.rejected(r, "empty value (a tombstone or an empty message)");
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(r.value());
+        } catch (IOException e) {
+            return Decoded.rejected(r, "not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            return Decoded.rejected(r, "not a JSON object but " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
+        }
+        LocalDate day;
+        try {
+            day = partitioner.dateOf(node, r.timestamp());
+        } catch (DatePartitioner.BadTimestamp e) {
+            return Decoded.rejected(r, e.getMessage());
+        }
+        return new Decoded(r, node, day, current, convert(current, node), null);
     }
 
     @FunctionalInterface
@@ -209,7 +272,8 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         }
     }
 
-    private void appendOne(SourceRecord r, long now, int[] counts) throws IOException {
+    private void appendOne(Decoded d, long now, int[] counts) throws IOException {
+        SourceRecord r = d.source();
         PartitionState ps = state(r.topic(), r.partition());
         if (ps.lastSeen >= 0 && r.offset() <= ps.lastSeen) {
             // camel-kafka queues records across polls: after a rebalance gives a partition back, records queued before
@@ -218,35 +282,19 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             return;
         }
         ps.lastSeen = r.offset();
-        JsonNode node;
-        if (r.value() == null || r.value().length == 0) {
-            reject(ps, r, "empty value (a tombstone or an empty message)", counts);
+        if (d.rejection() != null) {
+            reject(ps, r, d.rejection(), counts);
             return;
         }
-        try {
-            node = JSON.readTree(r.value());
-        } catch (IOException e) {
-            reject(ps, r, "not valid JSON: " + firstLine(e.getMessage()), counts);
-            return;
-        }
-        if (node == null || !node.isObject()) {
-            reject(ps, r, "not a JSON object but " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()), counts);
-            return;
-        }
-        LocalDate day;
-        try {
-            day = partitioner.dateOf(node, r.timestamp());
-        } catch (DatePartitioner.BadTimestamp e) {
-            reject(ps, r, e.getMessage(), counts);
-            return;
-        }
+        JsonNode node = d.node();
+        LocalDate day = d.day();
         if (ps.published.holdsData(day, r.offset())) {
             counts[2]++;
             return;
         }
         OpenFile of = ps.open.get(day);
         FeedSchema used = of != null && of.schema instanceof FeedSchema fs ? fs : schema;
-        GenericData.Record rec = convert(used, node);
+        GenericData.Record rec = used != null && used == d.convertedWith() ? d.converted() : convert(used, node);
         if (rec == null && schema != null && used != schema) {
             used = schema;
             rec = convert(used, node);
@@ -465,19 +513,19 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
      * A new feed takes its first schema from its whole first batch rather than from its first record, so that a
      * field that is null or a whole number in the first records does not publish a tiny file as soon as it widens.
      */
-    private void inferInitialSchema(List<SourceRecord> batch) {
+    private void inferInitialSchema(List<Decoded> batch) {
         InferredType type = null;
-        for (SourceRecord r : batch) {
+        for (Decoded d : batch) {
+            if (d.node() == null) {
+                continue; // this record will be rejected with its reason when it is appended
+            }
             try {
-                JsonNode node = r.value() == null ? null : JSON.readTree(r.value());
-                if (node != null && node.isObject()) {
-                    InferredType seen = InferredType.of(node);
-                    InferredType widened = type == null ? seen : type.widen(seen, "");
-                    if (leafCount(widened) <= MAX_FIELDS) {
-                        type = widened;
-                    }
+                InferredType seen = InferredType.of(d.node());
+                InferredType widened = type == null ? seen : type.widen(seen, "");
+                if (leafCount(widened) <= MAX_FIELDS) {
+                    type = widened;
                 }
-            } catch (IOException | SchemaConflictException e) {
+            } catch (SchemaConflictException e) {
                 // this record will be rejected with its reason when it is appended
             }
         }

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The step of the {@code kafka-stream-feed} template: hands a Kafka batch to the feed's append writer, then commits,
- * for every partition the consumer owns, the offsets the writer says are published. It runs on the Kafka consumer
+ * The step of the {@code kafka-stream-feed} template: decodes a Kafka batch and hands it to the feed's append writer
+ * (through the {@link AppendPipeline}), then commits, for every partition the consumer owns, the offsets the writer
+ * says are published. It runs on the Kafka consumer
  * thread (camel-kafka batching), so it may use the consumer directly; committing per partition here avoids the
  * 4.17 batch commit that commits only the last record's partition (research/camel-idioms.md §3.3).
  */
@@ -27,9 +28,11 @@ public final class KafkaBatchLander {
     public static final String FEED_PROPERTY = "feedName";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchLander.class);
     private final AppendWriters writers;
+    private final AppendPipeline pipeline;
 
-    public KafkaBatchLander(AppendWriters writers) {
+    public KafkaBatchLander(AppendWriters writers, AppendPipeline pipeline) {
         this.writers = writers;
+        this.pipeline = pipeline;
     }
 
     @SuppressWarnings("unchecked")
@@ -70,7 +73,8 @@ public final class KafkaBatchLander {
                 records.removeIf(r -> !owned.contains(new TopicPartition(r.topic(), r.partition())));
             }
         }
-        writer.append(records);
+        // decoded here, on the consumer thread, while the previous batch may still be being written
+        pipeline.submit(writer, writer.decode(records));
         if (consumer != null) {
             commit(writer, consumer);
         }

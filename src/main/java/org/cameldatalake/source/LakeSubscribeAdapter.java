@@ -17,9 +17,11 @@ import org.cameldatalake.lake.AppendWriters;
  */
 public final class LakeSubscribeAdapter implements SubscribeAdapter {
     private final AppendWriters writers;
+    private final AppendPipeline pipeline;
 
-    public LakeSubscribeAdapter(AppendWriters writers) {
+    public LakeSubscribeAdapter(AppendWriters writers, AppendPipeline pipeline) {
         this.writers = writers;
+        this.pipeline = pipeline;
     }
 
     @Override
@@ -31,6 +33,7 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 if (w != null) {
+                    pipeline.awaitWrites(w);
                     KafkaBatchLander.commit(w, consumer, w.publishRevoked(partitions));
                     w.reset(partitions);
                 }
@@ -40,6 +43,7 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
                 if (w != null) {
+                    pipeline.awaitWrites(w);
                     w.reset(partitions);
                 }
                 camelListener.onPartitionsLost(partitions);
@@ -48,6 +52,7 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 if (w != null) {
+                    pipeline.awaitWrites(w);
                     w.reset(partitions);
                 }
                 camelListener.onPartitionsAssigned(partitions);

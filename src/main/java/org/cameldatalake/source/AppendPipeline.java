@@ -1,0 +1,61 @@
+package org.cameldatalake.source;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.cameldatalake.lake.AppendWriter;
+
+/**
+ * Lets a feed's Kafka consumer thread decode its next batch (JSON, event dates, Avro records) while a writer thread
+ * still writes the previous one into Parquet, so that on two cores the two halves of the work overlap. At most one
+ * batch per writer is in flight: memory stays bounded and batches land in order. A write that fails has already
+ * discarded its unpublished files (none of their offsets was committed); its failure is thrown by the feed's next
+ * {@link #submit}, which fails that batch too, so the consumer re-reads from its last commit.
+ */
+public final class AppendPipeline {
+    private final Executor writerThreads;
+    private final Map<AppendWriter, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+
+    public AppendPipeline(Executor writerThreads) {
+        this.writerThreads = writerThreads;
+    }
+
+    /** Waits for the feed's previous batch (throwing its failure), then starts writing this one. */
+    public void submit(AppendWriter writer, AppendWriter.DecodedBatch batch) throws Exception {
+        CompletableFuture<Void> previous = inFlight.remove(writer);
+        if (previous != null) {
+            try {
+                previous.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
+        inFlight.put(writer, CompletableFuture.runAsync(() -> {
+            try {
+                writer.append(batch);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, writerThreads));
+    }
+
+    /**
+     * Waits until the batch in flight is written. Rebalance callbacks call it before they publish or reset
+     * partitions, so that no older batch lands after them; a failure stays pending for the next {@link #submit}.
+     */
+    public void awaitWrites(AppendWriter writer) {
+        CompletableFuture<Void> f = inFlight.get(writer);
+        if (f == null) {
+            return;
+        }
+        try {
+            f.join();
+            inFlight.remove(writer, f);
+        } catch (CompletionException e) {
+            // left in place: the consumer's next batch fails with it and re-reads from the last commit
+        }
+    }
+}
