@@ -199,7 +199,8 @@ public final class FeedSchema implements RowSchema {
             switch (kind) {
                 case STRING:
                     if (v.isTextual()) {
-                        return v.textValue();
+                        // Utf8, not String: parquet-avro then writes its bytes as they are instead of encoding again
+                        return new org.apache.avro.util.Utf8(v.textValue());
                     }
                     break;
                 case LONG:

@@ -92,6 +92,28 @@ class AppendWriterTest {
     }
 
     @Test
+    void aRecordWithADuplicateKeyAtAnyDepthIsRejectedWithTheKeyNamed() throws Exception {
+        AppendWriter w = writer(FEED, settings(1000, Duration.ofHours(1), 64L << 20, 64));
+        var r = w.append(List.of(rec(0, 0, "{\"ID\": 1, \"TS\": \"2025-10-13T10:00:00Z\", \"ID\": 2}"),
+                rec(0, 1, "{\"ID\": 3, \"TS\": \"2025-10-13T10:00:00Z\", \"GEO\": {\"CITY\": \"a\", \"CITY\": \"b\"}}"),
+                rec(0, 2, "{\"ID\": 4, \"TS\": \"2025-10-13T10:00:00Z\", \"GEO\": {\"CITY\": \"c\"}}")));
+        w.close();
+        assertThat(r.written()).isEqualTo(1);
+        assertThat(r.rejected()).isEqualTo(2);
+        assertThat(lake.rows("SELECT ID, GEO.CITY FROM " + lake.stream("events")).toString()).isEqualTo("[[4, c]]");
+        try (var files = java.nio.file.Files.walk(dir.resolve("_rejected/events"))) {
+            String lines = files.filter(f -> f.toString().endsWith(".jsonl")).map(f -> {
+                try {
+                    return java.nio.file.Files.readString(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).reduce("", String::concat);
+            assertThat(lines).contains("Duplicate field 'ID'").contains("Duplicate field 'CITY'");
+        }
+    }
+
+    @Test
     void manyOpenDayPartitionsOfTwoFeedsStayWithinOneSharedMemoryBudget() throws Exception {
         long limit = 256 * 1024;
         AppendSettings shared = settings(1_000_000, Duration.ofHours(1), limit, 1000);
