@@ -34,18 +34,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * ksqlDB faults through the emulator over real HTTP: each is retried with Camel's redelivery and an exponential
- * backoff (1 + 3 attempts, 100 / 200 / 400 ms apart here), then the previous table version stays current (a stream's
+ * backoff (1 + 3 attempts, 100 / 300 / 900 ms apart here), then the previous table version stays current (a stream's
  * watermark stays), the reason is logged and in {@code _metadata.json}, and a later run lands the data once.
  */
 class KsqlDbFaultsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUERY = "/query-stream";
     private static final int REDELIVERIES = 3;
-    private static final long[] BACKOFF = {100, 200, 400};
+    private static final long[] BACKOFF = {100, 300, 900};
     private static final Map<String, String> RETRY = Map.of(
             "datalake.ksqldb.retry.maximum-redeliveries", String.valueOf(REDELIVERIES),
             "datalake.ksqldb.retry.redelivery-delay", String.valueOf(BACKOFF[0]),
-            "datalake.ksqldb.retry.backoff-multiplier", "2",
+            "datalake.ksqldb.retry.backoff-multiplier", "3",
             "datalake.ksqldb.retry.maximum-redelivery-delay", "5000",
             // a response silent for longer than this fails the attempt; the faults below stay silent longer
             "camel.component.http.so-timeout", "1000");
