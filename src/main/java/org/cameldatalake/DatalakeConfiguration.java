@@ -68,6 +68,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline));
         ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
+        ctx.getRegistry().bind("ksqlDbAttemptFailed", (org.apache.camel.Processor) ksqlDbExports::attemptFailed);
         ctx.getRegistry().bind("feedRouteManager", feeds);
         ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock));
         FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, kafkaProbe, clock);

@@ -57,8 +57,9 @@ class KsqlDbTableFeedTest {
         for (String t : SEED_TABLES) {
             Files.copy(Path.of("feeds/active", t + ".json"), service.feedsDir().resolve("active").resolve(t + ".json"));
         }
+        // one attempt per export: each fault below is a single response (KsqlDbFaultsTest covers the retries)
         service.set("datalake.ksqldb.url", ksqldb.url()).set("camel.component.http.so-timeout", "2000")
-                .set("datalake.feeds.autostart", "false").start();
+                .set("datalake.ksqldb.retry.maximum-redeliveries", "0").set("datalake.feeds.autostart", "false").start();
     }
 
     private void table(String name, List<String> columns, List<String> key) {
@@ -284,8 +285,8 @@ class KsqlDbTableFeedTest {
         int closedPort = ksqldb.port();
         ksqldb.close();
         Cli.Result r = Cli.run(dir, Map.of("datalake.root", service.lakeRoot().toString(),
-                "datalake.feeds.dir", service.feedsDir().toString(), "datalake.ksqldb.url", "http://127.0.0.1:" + closedPort),
-                "export", "--table", "product_purchase_counts");
+                "datalake.feeds.dir", service.feedsDir().toString(), "datalake.ksqldb.url", "http://127.0.0.1:" + closedPort,
+                "datalake.ksqldb.retry.redelivery-delay", "50"), "export", "--table", "product_purchase_counts");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).filteredOn(l -> l.startsWith("camel-datalake export:")).containsExactly(
                 "camel-datalake export: product_purchase_counts: ksqlDB is unreachable at http://127.0.0.1:" + closedPort

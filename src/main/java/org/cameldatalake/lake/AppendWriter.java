@@ -989,15 +989,31 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         storage.secure(metadataPath, feedDir, feed.securityLevel());
     }
 
-    /** Records a failure of the source feeding this writer (a ksqlDB poll) in the feed's metadata. */
-    public synchronized void recordFailure(String error) {
+    /**
+     * Records a failed poll of the source feeding this writer (a ksqlDB stream), after its last attempt: in the log,
+     * in the feed's metadata and in the export log.
+     */
+    public synchronized void recordFailure(String error, int attempts) {
         LOG.warn("{}: {}", feed.name(), error);
         recordError(error);
+        ObjectNode log = exportLog.line(feed.name(), "poll_failed");
+        log.put("error", error);
+        log.put("attempts", attempts);
+        exportLog.write(log);
+    }
+
+    /** A poll of the source went through, even one with nothing new: the failure recorded before is over. */
+    public synchronized void recordSuccess() throws IOException {
+        if (metadata.lastError() != null) {
+            metadata.setLastError(null, null);
+            writeMetadata();
+        }
     }
 
     private void recordError(String error) {
         try {
-            metadata.setLastError(clock.instant() + " " + error);
+            String at = clock.instant().toString();
+            metadata.setLastError(at, at + " " + error);
             writeMetadata();
         } catch (IOException | RuntimeException e) {
             LOG.warn("feed {}: could not record the error in metadata: {}", feed.name(), e.toString());

@@ -210,20 +210,23 @@ public final class SnapshotWriter implements FeedCounters {
         }
     }
 
-    /** Records a failed export (ksqlDB unreachable, error, dropped or malformed response); the current version stays. */
-    public synchronized void recordFailure(Exception e) {
+    /**
+     * Records a failed export (ksqlDB unreachable, error, timeout, dropped or malformed response) after its last
+     * attempt, in the log, {@code _metadata.json} and the export log; the current version stays.
+     */
+    public synchronized void recordFailure(Exception e, int attempts) {
+        TableMetadata meta;
         try {
-            recordFailure(metadata(), e);
+            meta = metadata();
         } catch (IOException io) {
             LOG.warn("{}: could not record the failure: {}", feed.name(), io.toString());
+            return;
         }
-    }
-
-    private void recordFailure(TableMetadata meta, Exception e) {
-        String message = clock.instant() + " snapshot failed, version "
+        String at = clock.instant().toString();
+        String message = "snapshot failed" + (attempts > 1 ? " after " + attempts + " attempts" : "") + ", version "
                 + (meta.currentVersion() == 0 ? "(none)" : "v" + meta.currentVersion()) + " stays current: " + e.getMessage();
         LOG.warn("{}: {}", feed.name(), message);
-        meta.setLastError(message);
+        meta.setLastError(at, at + " " + message);
         try {
             write(meta);
         } catch (IOException io) {
@@ -231,6 +234,7 @@ public final class SnapshotWriter implements FeedCounters {
         }
         ObjectNode log = exportLog.line(feed.name(), "snapshot_failed");
         log.put("error", e.getMessage());
+        log.put("attempts", attempts);
         exportLog.write(log);
     }
 

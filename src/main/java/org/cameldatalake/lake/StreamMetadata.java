@@ -38,6 +38,7 @@ public final class StreamMetadata {
     private long rejectedRecords;
     private long rejectedFiles;
     private String lastError;
+    private String lastErrorAt;
     private ObjectNode maintenance = JSON.createObjectNode();
 
     public static StreamMetadata parse(byte[] json) throws IOException {
@@ -58,6 +59,7 @@ public final class StreamMetadata {
         m.rejectedRecords = n.path("rejected_records").asLong();
         m.rejectedFiles = n.path("rejected_files").asLong();
         m.lastError = n.hasNonNull("last_error") ? n.get("last_error").asText() : null;
+        m.lastErrorAt = n.hasNonNull("last_error_at") ? n.get("last_error_at").asText() : null;
         if (n.path("maintenance").isObject()) {
             m.maintenance = (ObjectNode) n.get("maintenance");
         }
@@ -114,6 +116,7 @@ public final class StreamMetadata {
             watermarks.forEach(w::put);
         }
         o.put("last_error", lastError);
+        o.put("last_error_at", lastErrorAt);
         o.set("maintenance", maintenance);
         ArrayNode parts = o.putArray("partitions");
         for (Map.Entry<String, PartitionStats> e : partitions.entrySet()) {
@@ -135,7 +138,7 @@ public final class StreamMetadata {
         partitions.merge(partitionPath, new PartitionStats(records, bytes, 1), (a, b) -> a.plus(b.records(), b.bytes(), 1));
         lastOffsets.merge(topicPartition, lastOffset, Math::max);
         lastExport = at;
-        lastError = null;
+        setLastError(null, null);
     }
 
     void addRejected(long records, String topicPartition, long lastOffset) {
@@ -165,7 +168,9 @@ public final class StreamMetadata {
         maintenance.set(key, value);
     }
 
-    void setLastError(String error) {
+    /** Until the next published file or successful poll: when (ISO-8601) and why the feed last failed. */
+    void setLastError(String at, String error) {
+        lastErrorAt = at;
         lastError = error;
     }
 
@@ -199,5 +204,9 @@ public final class StreamMetadata {
 
     public String lastError() {
         return lastError;
+    }
+
+    public String lastErrorAt() {
+        return lastErrorAt;
     }
 }

@@ -25,6 +25,7 @@ public final class TableMetadata {
     private int currentVersion;
     private String lastExport;
     private String lastError;
+    private String lastErrorAt;
     private ObjectNode rollback;
     private ObjectNode maintenance = StreamMetadata.JSON.createObjectNode();
 
@@ -39,6 +40,7 @@ public final class TableMetadata {
         m.currentVersion = n.path("current_version").asInt();
         m.lastExport = n.hasNonNull("last_export") ? n.get("last_export").asText() : null;
         m.lastError = n.hasNonNull("last_error") ? n.get("last_error").asText() : null;
+        m.lastErrorAt = n.hasNonNull("last_error_at") ? n.get("last_error_at").asText() : null;
         m.rollback = n.hasNonNull("rollback") ? (ObjectNode) n.get("rollback") : null;
         if (n.path("maintenance").isObject()) {
             m.maintenance = (ObjectNode) n.get("maintenance");
@@ -59,6 +61,7 @@ public final class TableMetadata {
         o.put("total_size_bytes", current == null ? 0 : current.bytes());
         o.set("rollback", rollback);
         o.put("last_error", lastError);
+        o.put("last_error_at", lastErrorAt);
         o.set("maintenance", maintenance);
         ArrayNode vs = o.putArray("versions");
         ArrayNode parts = o.putArray("partitions");
@@ -112,6 +115,7 @@ public final class TableMetadata {
         currentVersion = v.version();
         lastExport = v.created();
         lastError = null;
+        lastErrorAt = null;
         rollback = null;
     }
 
@@ -128,12 +132,18 @@ public final class TableMetadata {
         maintenance.set(key, value);
     }
 
-    void setLastError(String error) {
+    /** Until the next published version: the time (ISO-8601) and the one-line reason of the last failed snapshot. */
+    void setLastError(String at, String error) {
+        lastErrorAt = at;
         lastError = error;
     }
 
     public String lastError() {
         return lastError;
+    }
+
+    public String lastErrorAt() {
+        return lastErrorAt;
     }
 
     public String lastExport() {

@@ -13,14 +13,19 @@ import org.cameldatalake.lake.AppendWriter;
 import org.cameldatalake.lake.AppendWriters;
 import org.cameldatalake.lake.SnapshotWriter;
 import org.cameldatalake.schema.KsqlRowSchema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The steps of the {@code ksqldb-snapshot} route: build the pull query for a table feed, stream the response into
- * the feed's {@link SnapshotWriter}, and turn any failure into one clear message (recorded in the feed's metadata).
+ * The steps of the {@code ksqldb-snapshot} and {@code ksqldb-stream-poll} routes: build the pull query of a table
+ * feed (a stream feed), stream the response into the feed's {@link SnapshotWriter} ({@link AppendWriter}), tell
+ * the retry policy which failures are worth retrying, and turn the last failure into one clear message (recorded in
+ * the feed's metadata).
  * The query goes to {@code POST /query-stream} with {@code sql}/{@code properties} (not {@code ksql}/
  * {@code streamsProperties}, which that endpoint ignores) and an explicit {@code Accept} (research §3).
  */
 public final class KsqlDbExports {
+    private static final Logger LOG = LoggerFactory.getLogger(KsqlDbExports.class);
     public static final String FEED_HEADER = "datalakeFeed";
     public static final String V1_JSON = "application/vnd.ksql.v1+json";
 
@@ -118,6 +123,7 @@ public final class KsqlDbExports {
                 // and the ROWTIME ranges in file names keep what it had published from landing twice
                 w.advanceWatermark(position, rows.get(rows.size() - 1).get(rt).longValue());
             }
+            w.recordSuccess();
             String summary = result.written() + " rows landed, " + result.rejected() + " rejected, " + result.skipped()
                     + " already in the lake; watermark ROWTIME " + w.watermark(position);
             exchange.getMessage().setBody(summary);
@@ -157,18 +163,62 @@ public final class KsqlDbExports {
         }
     }
 
-    /** In the route's doCatch: records why the export failed and fails the exchange with a one-line reason. */
+    /**
+     * Whether ksqlDB refused the query itself (HTTP 4xx or an error element with a 4xxxx code: unknown or unqueryable
+     * source, bad statement, forbidden): the same query gets the same answer, so it is not retried. Timeouts (408)
+     * and pull-query rate limits (429) are retried like server errors, dropped connections and malformed responses.
+     */
+    public boolean permanent(Exchange exchange) {
+        for (Throwable t = caught(exchange); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpOperationFailedException h) {
+                return refused(h.getStatusCode());
+            }
+            if (t instanceof KsqlDbException k && k.errorCode() > 0) {
+                return refused(k.errorCode() / 100); // error_code = HTTP status × 100 + n
+            }
+        }
+        return false;
+    }
+
+    private static boolean refused(int status) {
+        return status >= 400 && status < 500 && status != 408 && status != 429;
+    }
+
+    /** Each failed attempt of an export that will be retried (the route's onExceptionOccurred): one WARN line. */
+    public void attemptFailed(Exchange exchange) {
+        Integer max = exchange.getMessage().getHeader(Exchange.REDELIVERY_MAX_COUNTER, Integer.class);
+        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
+        if (max != null && attempt <= max) {
+            LOG.warn("{}: attempt {} of {} failed, retrying: {}", exchange.getMessage().getHeader(FEED_HEADER),
+                    attempt, max + 1, describe(caught(exchange)));
+        }
+    }
+
+    /**
+     * After the last attempt (the route's onException): records why the export failed and makes the exception the
+     * caller gets (the command line, the scheduled route) a one-line reason.
+     */
     public void failed(Exchange exchange) {
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Exception cause = caught(exchange);
         KsqlDbExportException e = new KsqlDbExportException(describe(cause), cause);
+        // the failure processor has taken one off the counter: it holds the redeliveries made
+        int attempts = 1 + exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
         String feed = exchange.getMessage().getHeader(FEED_HEADER, String.class);
         SnapshotWriter w = snapshots.get(feed);
         if (w != null) {
-            w.recordFailure(e);
+            w.recordFailure(e, attempts);
         } else if (streams.byFeed(feed) != null) {
-            streams.byFeed(feed).recordFailure("poll failed, the watermark stays: " + e.getMessage());
+            streams.byFeed(feed).recordFailure("poll failed" + (attempts > 1 ? " after " + attempts + " attempts" : "")
+                    + ", the watermark stays: " + e.getMessage(), attempts);
         }
-        throw e;
+        // not handled: once this handler is done, Camel's RedeliveryErrorHandler fails the exchange with the
+        // EXCEPTION_CAUGHT property, so this one-line reason is what the caller gets
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
+    }
+
+    private static Exception caught(Exchange exchange) {
+        return exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
     }
 
     /** One line saying why an export failed, from the first cause in the chain that explains it. */

@@ -7,7 +7,7 @@ import java.io.IOException;
 /** Sabotages a streamed response after a number of rows, as configured by the emulator's fault methods. */
 final class FaultInjectingWriter implements ResultWriter {
 
-    enum Mode { DROP, ERROR, MALFORMED }
+    enum Mode { DROP, ERROR, MALFORMED, STALL }
 
     /** The connection must be closed now, without finishing the response. */
     static final class DropConnection extends RuntimeException {
@@ -28,12 +28,20 @@ final class FaultInjectingWriter implements ResultWriter {
     private final ResultWriter inner;
     private final Mode mode;
     private final int rowsBefore;
+    private final long stallMillis;
     private int rows;
+    private boolean stalled;
 
     FaultInjectingWriter(ResultWriter inner, Mode mode, int rowsBefore) {
+        this(inner, mode, rowsBefore, 0);
+    }
+
+    /** {@link Mode#STALL}: after {@code rowsBefore} rows, sends what it has and goes silent for {@code stallMillis}. */
+    FaultInjectingWriter(ResultWriter inner, Mode mode, int rowsBefore, long stallMillis) {
         this.inner = inner;
         this.mode = mode;
         this.rowsBefore = rowsBefore;
+        this.stallMillis = stallMillis;
     }
 
     @Override
@@ -95,6 +103,17 @@ final class FaultInjectingWriter implements ResultWriter {
             inner.error(KsqlError.genericBody(KsqlError.SERVER_ERROR, INJECTED_ERROR));
             inner.end();
             throw new QueryEnded();
+        }
+        if (mode == Mode.STALL && !stalled) {
+            stalled = true;
+            inner.flushBeforeDrop();
+            try {
+                Thread.sleep(stallMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DropConnection(); // the emulator is closing
+            }
+            // then the response goes on as if nothing happened (a client that gave up has closed the connection)
         }
     }
 }

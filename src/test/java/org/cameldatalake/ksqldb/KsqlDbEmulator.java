@@ -66,8 +66,9 @@ public final class KsqlDbEmulator implements AutoCloseable {
         int size();
     }
 
-    /** A request as received: header names in lower case. */
-    public record RecordedRequest(String method, String path, Map<String, String> headers, String body) {
+    /** A request as received (when its body had arrived): header names in lower case. */
+    public record RecordedRequest(String method, String path, Map<String, String> headers, String body,
+                                  java.time.Instant receivedAt) {
     }
 
     static final String V1_JSON = "application/vnd.ksql.v1+json";
@@ -84,7 +85,7 @@ public final class KsqlDbEmulator implements AutoCloseable {
     private static final String HEALTHCHECK = "{\"isHealthy\":true,\"details\":{\"metastore\":{\"isHealthy\":true},"
             + "\"kafka\":{\"isHealthy\":true},\"commandRunner\":{\"isHealthy\":true}},\"serverState\":\"READY\"}";
 
-    private sealed interface Fault permits Fail, Drop, Malformed, ErrorMidStream {
+    private sealed interface Fault permits Fail, Drop, Malformed, ErrorMidStream, Stall {
     }
 
     private record Fail(int status, String body) implements Fault {
@@ -97,6 +98,9 @@ public final class KsqlDbEmulator implements AutoCloseable {
     }
 
     private record ErrorMidStream(int rows) implements Fault {
+    }
+
+    private record Stall(int rows, long millis) implements Fault {
     }
 
     private record Negotiated(Format format, String contentType) {
@@ -119,7 +123,7 @@ public final class KsqlDbEmulator implements AutoCloseable {
     private final Map<String, EmulatedSource> sources = new ConcurrentHashMap<>();
     private final KsqlStatements statements = new KsqlStatements(sources::get, sources::values);
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
-    private final Map<String, Long> delays = new ConcurrentHashMap<>();
+    private final Map<String, Deque<Long>> delays = new HashMap<>();
     private final Map<String, Deque<Fault>> faults = new HashMap<>();
     private final Map<String, PushQuery> pushQueries = new ConcurrentHashMap<>();
     private final AtomicLong responseSeed = new AtomicLong();
@@ -219,11 +223,28 @@ public final class KsqlDbEmulator implements AutoCloseable {
         addFault(path, new Drop(rows));
     }
 
-    /** Waits this long before answering the next request to {@code path}. */
+    /**
+     * Waits this long before answering the next request to {@code path} (calls add up: two calls delay the next two
+     * requests). Combines with the other faults.
+     */
     public void delayNext(String path, long millis) {
         requireFaultPath(path);
         requireNonNegative(millis);
-        delays.put(path, millis);
+        enqueue(delays, path, millis);
+    }
+
+    /**
+     * Streamed responses: sends the headers, the header element and {@code rows} rows, then goes silent for
+     * {@code millis} before going on normally: a response that is slow mid-stream, as when ksqlDB or the network
+     * stalls.
+     */
+    public void stallNextAfterRows(String path, int rows, long millis) {
+        if (!STREAMED_PATHS.contains(path)) {
+            throw new IllegalArgumentException("Only /query-stream and /query stream rows: " + path);
+        }
+        requireNonNegative(rows);
+        requireNonNegative(millis);
+        addFault(path, new Stall(rows, millis));
     }
 
     /**
@@ -245,14 +266,19 @@ public final class KsqlDbEmulator implements AutoCloseable {
 
     private void addFault(String path, Fault fault) {
         requireFaultPath(path);
-        synchronized (faults) {
-            faults.computeIfAbsent(path, p -> new ArrayDeque<>()).add(fault);
+        enqueue(faults, path, fault);
+    }
+
+    private static <T> void enqueue(Map<String, Deque<T>> queues, String path, T item) {
+        synchronized (queues) {
+            queues.computeIfAbsent(path, p -> new ArrayDeque<>()).add(item);
         }
     }
 
-    private Fault takeFault(String path) {
-        synchronized (faults) {
-            Deque<Fault> queue = faults.get(path);
+    /** The next item queued for {@code path}, or null. */
+    private static <T> T dequeue(Map<String, Deque<T>> queues, String path) {
+        synchronized (queues) {
+            Deque<T> queue = queues.get(path);
             return queue == null ? null : queue.poll();
         }
     }
@@ -283,12 +309,12 @@ public final class KsqlDbEmulator implements AutoCloseable {
         try {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getPath();
-            requests.add(record(exchange, path, body));
-            Long delay = delays.remove(path);
+            requests.add(record(exchange, path, body, java.time.Instant.now()));
+            Long delay = dequeue(delays, path);
             if (delay != null) {
                 Thread.sleep(delay);
             }
-            Fault fault = takeFault(path);
+            Fault fault = dequeue(faults, path);
             if (fault instanceof Fail fail) {
                 respond(exchange, fail.status(), errorContentType(path, null), fail.body(), null);
             } else {
@@ -313,12 +339,12 @@ public final class KsqlDbEmulator implements AutoCloseable {
         }
     }
 
-    private static RecordedRequest record(HttpExchange exchange, String path, byte[] body) {
+    private static RecordedRequest record(HttpExchange exchange, String path, byte[] body, java.time.Instant at) {
         Map<String, String> headers = new TreeMap<>();
         exchange.getRequestHeaders().forEach((name, values) ->
                 headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
         return new RecordedRequest(exchange.getRequestMethod(), path, Collections.unmodifiableMap(headers),
-                new String(body, StandardCharsets.UTF_8));
+                new String(body, StandardCharsets.UTF_8), at);
     }
 
     private void route(HttpExchange exchange, String path, byte[] body, Fault fault) throws IOException {
@@ -458,6 +484,8 @@ public final class KsqlDbEmulator implements AutoCloseable {
             writer = new FaultInjectingWriter(writer, FaultInjectingWriter.Mode.ERROR, error.rows());
         } else if (fault instanceof Malformed) {
             writer = new FaultInjectingWriter(writer, FaultInjectingWriter.Mode.MALFORMED, -1);
+        } else if (fault instanceof Stall stall) {
+            writer = new FaultInjectingWriter(writer, FaultInjectingWriter.Mode.STALL, stall.rows(), stall.millis());
         }
         String queryId = query.newQueryId();
         // a push query is running before its header is sent: rows inserted once the client has the header are seen

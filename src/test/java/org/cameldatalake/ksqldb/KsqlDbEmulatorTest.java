@@ -578,13 +578,46 @@ class KsqlDbEmulatorTest {
     @Test
     void delayedResponse() throws Exception {
         ksql.delayNext("/info", 300);
+        ksql.delayNext("/info", 300); // delays queue up: the next two requests are slow
 
+        for (int i = 0; i < 2; i++) {
+            long start = System.nanoTime();
+            assertThat(get("/info").statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        }
         long start = System.nanoTime();
-        assertThat(get("/info").statusCode()).isEqualTo(200);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
-        start = System.nanoTime();
         get("/info");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(300));
+    }
+
+    @Test
+    void stalledResponseGoesSilentMidStreamThenCompletes() throws Exception {
+        ksql.stallNextAfterRows("/query-stream", 1, 600);
+        HttpResponse<InputStream> response = postStreaming("/query-stream", V1, "{\"sql\":\"SELECT * FROM PAGEVIEWS;\"}");
+        try (BufferedReader lines = reader(response)) {
+            assertThat(lines.readLine()).startsWith("[{\"header\"");
+            assertThat(lines.readLine()).isEqualTo("{\"row\":{\"columns\":[\"USER_1\",\"PAGE_1\",1]}},");
+            long start = System.nanoTime(); // the silence began a little earlier, when the server sent USER_1
+            assertThat(lines.readLine()).isEqualTo("{\"row\":{\"columns\":[\"USER_2\",\"PAGE_2\",2]}},");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(450));
+            List<String> rest = lines.lines().toList();
+            assertThat(rest).last().isEqualTo("{\"finalMessage\":\"Query Completed\"}]");
+        }
+        // once only
+        long start = System.nanoTime();
+        assertThat(post("/query-stream", V1, "{\"sql\":\"SELECT * FROM PAGEVIEWS;\"}").body()).endsWith("Completed\"}]");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(600));
+    }
+
+    @Test
+    void requestsAreRecordedWithTheirArrivalTime() throws Exception {
+        Instant before = Instant.now();
+        get("/info");
+        get("/healthcheck");
+        List<KsqlDbEmulator.RecordedRequest> requests = ksql.requests();
+        assertThat(requests).extracting(KsqlDbEmulator.RecordedRequest::path).containsExactly("/info", "/healthcheck");
+        assertThat(requests.get(0).receivedAt()).isBetween(before, requests.get(1).receivedAt());
+        assertThat(requests.get(1).receivedAt()).isBeforeOrEqualTo(Instant.now());
     }
 
     @Test
