@@ -1,10 +1,7 @@
 package org.cameldatalake.lake;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,6 +43,7 @@ import org.cameldatalake.schema.KsqlRowSchema;
 import org.cameldatalake.schema.KsqlType;
 import org.cameldatalake.schema.RowSchema;
 import org.cameldatalake.schema.SchemaConflictException;
+import org.cameldatalake.source.JsonRecordDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,10 +65,6 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     private static final Logger LOG = LoggerFactory.getLogger(AppendWriter.class);
     /** A schema wider than this is refused: it would be a map keyed by data, not a record. */
     static final int MAX_FIELDS = 1000;
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     private final FeedDefinition feed;
     private final LakeStorage storage;
@@ -219,18 +213,10 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         }
         ps.lastSeen = r.offset();
         JsonNode node;
-        if (r.value() == null || r.value().length == 0) {
-            reject(ps, r, "empty value (a tombstone or an empty message)", counts);
-            return;
-        }
         try {
-            node = JSON.readTree(r.value());
-        } catch (IOException e) {
-            reject(ps, r, "not valid JSON: " + firstLine(e.getMessage()), counts);
-            return;
-        }
-        if (node == null || !node.isObject()) {
-            reject(ps, r, "not a JSON object but " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()), counts);
+            node = JsonRecordDecoder.decodeObject(r.value());
+        } catch (JsonRecordDecoder.Refused e) {
+            reject(ps, r, e.getMessage(), counts);
             return;
         }
         LocalDate day;
@@ -362,7 +348,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
 
     /** The row as an object for the date partitioner; ksqlDB TIMESTAMPs (UTC, written without a zone) as epoch millis. */
     private static JsonNode asObject(List<KsqlType.KsqlColumn> columns, JsonNode values) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         for (int i = 0; i < columns.size() && i < values.size(); i++) {
             JsonNode v = values.get(i);
             if (columns.get(i).type().base() == KsqlType.Base.TIMESTAMP && v.isTextual()) {
@@ -469,15 +455,12 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         InferredType type = null;
         for (SourceRecord r : batch) {
             try {
-                JsonNode node = r.value() == null ? null : JSON.readTree(r.value());
-                if (node != null && node.isObject()) {
-                    InferredType seen = InferredType.of(node);
-                    InferredType widened = type == null ? seen : type.widen(seen, "");
-                    if (leafCount(widened) <= MAX_FIELDS) {
-                        type = widened;
-                    }
+                InferredType seen = InferredType.of(JsonRecordDecoder.decodeObject(r.value()));
+                InferredType widened = type == null ? seen : type.widen(seen, "");
+                if (leafCount(widened) <= MAX_FIELDS) {
+                    type = widened;
                 }
-            } catch (IOException | SchemaConflictException e) {
+            } catch (JsonRecordDecoder.Refused | SchemaConflictException e) {
                 // this record will be rejected with its reason when it is appended
             }
         }
@@ -1018,15 +1001,6 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     @Override
     public long lastPublishMillis() {
         return lastPublishMillis;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
-        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
     }
 
     private static final class PartitionState {
