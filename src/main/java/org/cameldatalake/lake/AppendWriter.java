@@ -65,6 +65,8 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     private static final Logger LOG = LoggerFactory.getLogger(AppendWriter.class);
     /** A schema wider than this is refused: it would be a map keyed by data, not a record. */
     static final int MAX_FIELDS = 1000;
+    /** Schemas the first batch of a new feed is split into when its records disagree on types (most fit wins). */
+    private static final int MAX_SCHEMA_CANDIDATES = 16;
 
     private final FeedDefinition feed;
     private final LakeStorage storage;
@@ -450,24 +452,60 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     /**
      * A new feed takes its first schema from its whole first batch rather than from its first record, so that a
      * field that is null or a whole number in the first records does not publish a tiny file as soon as it widens.
+     * Where records disagree on a field's type, the schema most of them fit wins: a bad record early in the topic
+     * must not decide the type and have the good ones after it rejected.
      */
     private void inferInitialSchema(List<SourceRecord> batch) {
-        InferredType type = null;
+        Map<InferredType, Integer> shapes = new LinkedHashMap<>(); // the distinct record types, with their counts
         for (SourceRecord r : batch) {
             try {
                 InferredType seen = InferredType.of(JsonRecordDecoder.decodeObject(r.value()));
-                InferredType widened = type == null ? seen : type.widen(seen, "");
-                if (leafCount(widened) <= MAX_FIELDS) {
-                    type = widened;
+                if (leafCount(seen) <= MAX_FIELDS) {
+                    shapes.merge(seen, 1, Integer::sum);
                 }
             } catch (JsonRecordDecoder.Refused | SchemaConflictException e) {
                 // this record will be rejected with its reason when it is appended
+            }
+        }
+        // each shape widens the first candidate it agrees with, or starts a candidate of its own
+        List<InferredType> candidates = new ArrayList<>();
+        for (InferredType shape : shapes.keySet()) {
+            int i = 0;
+            for (; i < candidates.size(); i++) {
+                InferredType widened = widenOrNull(candidates.get(i), shape);
+                if (widened != null && leafCount(widened) <= MAX_FIELDS) {
+                    candidates.set(i, widened);
+                    break;
+                }
+            }
+            if (i == candidates.size() && candidates.size() < MAX_SCHEMA_CANDIDATES) {
+                candidates.add(shape);
+            }
+        }
+        InferredType type = null;
+        long mostFit = 0;
+        for (InferredType candidate : candidates) {
+            long fit = 0;
+            for (Map.Entry<InferredType, Integer> shape : shapes.entrySet()) {
+                fit += widenOrNull(candidate, shape.getKey()) != null ? shape.getValue() : 0;
+            }
+            if (fit > mostFit) {
+                type = candidate;
+                mostFit = fit;
             }
         }
         if (type != null) {
             schema = new FeedSchema(feed.name(), 1, type);
             metadata.addSchema(1, clock.instant(), type.toJson());
             LOG.info("feed {}: schema version 1 ({} fields)", feed.name(), leafCount(type));
+        }
+    }
+
+    private static InferredType widenOrNull(InferredType a, InferredType b) {
+        try {
+            return a.widen(b, "");
+        } catch (SchemaConflictException e) {
+            return null;
         }
     }
 
