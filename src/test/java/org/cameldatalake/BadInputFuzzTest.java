@@ -66,20 +66,8 @@ class BadInputFuzzTest {
         long seed = Fuzz.seed("BadInputFuzzTest (Kafka)");
         BadRecords generator = new BadRecords(seed, DAY1, 3);
         SplittableRandom random = new SplittableRandom(seed);
-        List<BadRecords.Value> values = new ArrayList<>();
-        for (int i = 0; i < BAD; i++) {
-            values.add(generator.bad());
-        }
-        for (int i = 0; i < GOOD; i++) {
-            values.add(generator.good());
-        }
-        values.add(generator.goodHuge(BadRecords.TEN_MB));
-        values.add(generator.badTenMegabytes());
-        for (int i = values.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            BadRecords.Value v = values.set(j, values.get(i));
-            values.set(i, v);
-        }
+        List<BadRecords.Value> values = Fuzz.mixed(random, BAD, generator::bad, GOOD, generator::good,
+                generator.goodHuge(BadRecords.TEN_MB), generator.badTenMegabytes());
         try (Admin admin = KafkaSupport.broker().admin()) {
             admin.createTopics(List.of(new NewTopic("FUZZ", 2, (short) 1)
                     .configs(Map.of("max.message.bytes", String.valueOf(16 << 20))))).all().get();
@@ -159,11 +147,8 @@ class BadInputFuzzTest {
                 Path tableDir = service.lakeRoot().resolve("tables/fuzzed");
 
                 Map<BadResponses.Kind, Integer> byKind = new EnumMap<>(BadResponses.Kind.class);
-                List<BadResponses.Response> sample = new ArrayList<>();
-                for (int i = 0; i < 160; i++) {
-                    sample.add(generator.bad());
-                }
-                sample.add(generator.bad(BadResponses.Kind.HUGE_VALUE));
+                List<BadResponses.Response> sample = Fuzz.mixed(new SplittableRandom(seed), 160, generator::bad, 0, generator::good,
+                        generator.bad(BadResponses.Kind.HUGE_VALUE));
                 long start = System.nanoTime();
                 for (BadResponses.Response r : sample) {
                     byKind.merge(r.kind(), 1, Integer::sum);

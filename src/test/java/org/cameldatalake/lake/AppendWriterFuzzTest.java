@@ -65,18 +65,9 @@ class AppendWriterFuzzTest {
         long seed = Fuzz.seed("AppendWriterFuzzTest");
         BadRecords generator = new BadRecords(seed, DAY, 3);
         SplittableRandom random = new SplittableRandom(seed);
-        List<BadRecords.Value> values = new ArrayList<>();
-        for (int i = 0; i < BAD; i++) {
-            values.add(generator.bad());
-        }
-        for (int i = 0; i < GOOD; i++) {
-            values.add(generator.good());
-        }
-        for (int i = 0; i < 2; i++) {
-            values.add(generator.bad(BadRecords.Kind.HUGE_VALUE));
-            values.add(generator.goodHuge(BadRecords.TEN_MB));
-        }
-        shuffle(values, random);
+        List<BadRecords.Value> values = Fuzz.mixed(random, BAD, generator::bad, GOOD, generator::good,
+                generator.bad(BadRecords.Kind.HUGE_VALUE), generator.bad(BadRecords.Kind.HUGE_VALUE),
+                generator.goodHuge(BadRecords.TEN_MB), generator.goodHuge(BadRecords.TEN_MB));
         // two partitions, offsets in order, batches of any size (a bad value may open a batch or end it)
         long[] next = new long[2];
         List<BadRecordsInLake.Sent> sent = new ArrayList<>();
@@ -158,14 +149,5 @@ class AppendWriterFuzzTest {
 
     private static SourceRecord rec(long offset, String json) {
         return new SourceRecord("FUZZ", 0, offset, -1, null, json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static <T> void shuffle(List<T> list, SplittableRandom random) {
-        for (int i = list.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            T tmp = list.get(i);
-            list.set(i, list.get(j));
-            list.set(j, tmp);
-        }
     }
 }

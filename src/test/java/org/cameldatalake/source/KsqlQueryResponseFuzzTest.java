@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.cameldatalake.schema.KsqlRowSchema;
 import org.cameldatalake.support.BadResponses;
 import org.cameldatalake.support.Fuzz;
@@ -49,17 +50,9 @@ class KsqlQueryResponseFuzzTest {
     void everyBrokenResponseFailsWithItsReasonAndEveryCompleteOneGivesAllItsRows() throws Exception {
         long seed = Fuzz.seed("KsqlQueryResponseFuzzTest");
         BadResponses generator = new BadResponses(seed);
-        List<BadResponses.Response> responses = new ArrayList<>();
-        for (int i = 0; i < BAD; i++) {
-            responses.add(generator.bad());
-        }
-        for (int i = 0; i < GOOD; i++) {
-            responses.add(generator.good());
-        }
-        responses.add(generator.bad(BadResponses.Kind.HUGE_VALUE));
-        responses.add(generator.bad(BadResponses.Kind.HUGE_VALUE));
-        responses.add(generator.goodHuge(10 << 20));
-
+        List<BadResponses.Response> responses = Fuzz.mixed(new SplittableRandom(seed), BAD, generator::bad, GOOD, generator::good,
+                generator.bad(BadResponses.Kind.HUGE_VALUE), generator.bad(BadResponses.Kind.HUGE_VALUE),
+                generator.goodHuge(10 << 20));
         Map<BadResponses.Kind, Integer> byKind = new EnumMap<>(BadResponses.Kind.class);
         long start = System.nanoTime();
         long slowest = 0;
