@@ -1,10 +1,11 @@
 package org.cameldatalake.source;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.core.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -49,6 +50,7 @@ public final class KsqlQueryResponse implements AutoCloseable {
     private boolean ended;
     private String finalMessage;
     private long rows;
+    private long elements;
 
     public KsqlQueryResponse(InputStream body) {
         // malformed bytes are an error, not a silent U+FFFD in the lake
@@ -89,12 +91,12 @@ public final class KsqlQueryResponse implements AutoCloseable {
                 return null;
             }
             if (!e.isObject()) {
-                throw new KsqlDbException(0, "element " + (rows + 2) + " of the response is not a JSON object: " + abbreviate(e.toString()));
+                throw new KsqlDbException(0, "element " + elements + " of the response is not a JSON object: " + abbreviate(e.toString()));
             }
             if (e.has("row")) {
                 JsonNode row = e.get("row");
                 if (!row.path("columns").isArray()) {
-                    throw new KsqlDbException(0, "element " + (rows + 2) + " of the response is a row without a columns array: "
+                    throw new KsqlDbException(0, "element " + elements + " of the response is a row without a columns array: "
                             + abbreviate(e.toString()));
                 }
                 rows++;
@@ -112,7 +114,7 @@ public final class KsqlQueryResponse implements AutoCloseable {
             }
             if (e.size() != 1 || !IGNORED_ELEMENTS.contains(e.fieldNames().next())) {
                 // a row that lost its key, a second header: skipping it would publish a table without its rows
-                throw new KsqlDbException(0, "element " + (rows + 2) + " of the response is not a ksqlDB element: "
+                throw new KsqlDbException(0, "element " + elements + " of the response is not a ksqlDB element: "
                         + abbreviate(e.toString()));
             }
         }
@@ -158,10 +160,11 @@ public final class KsqlQueryResponse implements AutoCloseable {
             if (t.isBlank()) {
                 continue;
             }
+            elements++;
             try {
                 return JSON.readTree(t);
             } catch (IOException e) {
-                String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+                String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
                 throw new KsqlDbException(0, "the response holds a line that is not JSON (" + abbreviate(firstLine(why))
                         + "): " + abbreviate(t));
             }
@@ -186,7 +189,7 @@ public final class KsqlQueryResponse implements AutoCloseable {
                 position++;
             }
             if (position - start + (line == null ? 0 : line.length()) > MAX_ELEMENT_CHARS) {
-                throw new KsqlDbException(0, "element " + (rows + 2) + " of the response is longer than "
+                throw new KsqlDbException(0, "element " + (elements + 1) + " of the response is longer than "
                         + MAX_ELEMENT_CHARS + " characters");
             }
             boolean complete = position < limit;
