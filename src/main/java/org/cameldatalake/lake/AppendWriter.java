@@ -1,9 +1,7 @@
 package org.cameldatalake.lake;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,6 +43,7 @@ import org.cameldatalake.schema.KsqlRowSchema;
 import org.cameldatalake.schema.KsqlType;
 import org.cameldatalake.schema.RowSchema;
 import org.cameldatalake.schema.SchemaConflictException;
+import org.cameldatalake.source.JsonRecordDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,12 +73,8 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
      */
     private static final int PAGE_BYTES = 128 * 1024;
     private static final int DICTIONARY_PAGE_BYTES = 256 * 1024;
-    // duplicate keys are refused as the tree is built (not by the parser's STRICT_DUPLICATE_DETECTION, which keeps a
-    // set of names per object and cost ≈ 10 % of the bytes a record allocates)
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /** Schemas the first batch of a new feed is split into when its records disagree on types (most fit wins). */
+    private static final int MAX_SCHEMA_CANDIDATES = 16;
 
     private final FeedDefinition feed;
     private final LakeStorage storage;
@@ -220,17 +215,11 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     }
 
     private Decoded decode(SourceRecord r, FeedSchema current) {
-        if (r.value() == null || r.value().length == 0) {
-            return Decoded.rejected(r, "empty value (a tombstone or an empty message)");
-        }
         JsonNode node;
         try {
-            node = JSON.readTree(r.value());
-        } catch (IOException e) {
-            return Decoded.rejected(r, "not valid JSON: " + firstLine(e.getMessage()));
-        }
-        if (node == null || !node.isObject()) {
-            return Decoded.rejected(r, "not a JSON object but " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
+            node = JsonRecordDecoder.decodeObject(r.value());
+        } catch (JsonRecordDecoder.Refused e) {
+            return Decoded.rejected(r, e.getMessage());
         }
         LocalDate day;
         try {
@@ -417,7 +406,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
 
     /** The row as an object for the date partitioner; ksqlDB TIMESTAMPs (UTC, written without a zone) as epoch millis. */
     private static JsonNode asObject(List<KsqlType.KsqlColumn> columns, JsonNode values) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         for (int i = 0; i < columns.size() && i < values.size(); i++) {
             JsonNode v = values.get(i);
             if (columns.get(i).type().base() == KsqlType.Base.TIMESTAMP && v.isTextual()) {
@@ -519,27 +508,63 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     /**
      * A new feed takes its first schema from its whole first batch rather than from its first record, so that a
      * field that is null or a whole number in the first records does not publish a tiny file as soon as it widens.
+     * Where records disagree on a field's type, the schema most of them fit wins: a bad record early in the topic
+     * must not decide the type and have the good ones after it rejected.
      */
     private void inferInitialSchema(List<Decoded> batch) {
-        InferredType type = null;
+        Map<InferredType, Integer> shapes = new LinkedHashMap<>(); // the distinct record types, with their counts
         for (Decoded d : batch) {
             if (d.node() == null) {
                 continue; // this record will be rejected with its reason when it is appended
             }
             try {
                 InferredType seen = InferredType.of(d.node());
-                InferredType widened = type == null ? seen : type.widen(seen, "");
-                if (leafCount(widened) <= MAX_FIELDS) {
-                    type = widened;
+                if (leafCount(seen) <= MAX_FIELDS) {
+                    shapes.merge(seen, 1, Integer::sum);
                 }
             } catch (SchemaConflictException e) {
                 // this record will be rejected with its reason when it is appended
+            }
+        }
+        // each shape widens the first candidate it agrees with, or starts a candidate of its own
+        List<InferredType> candidates = new ArrayList<>();
+        for (InferredType shape : shapes.keySet()) {
+            int i = 0;
+            for (; i < candidates.size(); i++) {
+                InferredType widened = widenOrNull(candidates.get(i), shape);
+                if (widened != null && leafCount(widened) <= MAX_FIELDS) {
+                    candidates.set(i, widened);
+                    break;
+                }
+            }
+            if (i == candidates.size() && candidates.size() < MAX_SCHEMA_CANDIDATES) {
+                candidates.add(shape);
+            }
+        }
+        InferredType type = null;
+        long mostFit = 0;
+        for (InferredType candidate : candidates) {
+            long fit = 0;
+            for (Map.Entry<InferredType, Integer> shape : shapes.entrySet()) {
+                fit += widenOrNull(candidate, shape.getKey()) != null ? shape.getValue() : 0;
+            }
+            if (fit > mostFit) {
+                type = candidate;
+                mostFit = fit;
             }
         }
         if (type != null) {
             schema = new FeedSchema(feed.name(), 1, type);
             metadata.addSchema(1, clock.instant(), type.toJson());
             LOG.info("feed {}: schema version 1 ({} fields)", feed.name(), leafCount(type));
+        }
+    }
+
+    private static InferredType widenOrNull(InferredType a, InferredType b) {
+        try {
+            return a.widen(b, "");
+        } catch (SchemaConflictException e) {
+            return null;
         }
     }
 
@@ -1091,15 +1116,6 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     @Override
     public long lastPublishMillis() {
         return lastPublishMillis;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
-        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
     }
 
     private static final class PartitionState {

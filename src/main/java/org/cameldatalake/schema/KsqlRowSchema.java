@@ -175,17 +175,20 @@ public final class KsqlRowSchema implements RowSchema {
                 return v.longValue();
             };
             case DOUBLE -> v -> {
-                check(v.isNumber(), v, t, path);
+                check(v.isNumber() && Double.isFinite(v.doubleValue()), v, t, path);
                 return v.doubleValue();
             };
             case DECIMAL -> v -> {
                 check(v.isNumber(), v, t, path);
-                BigDecimal d;
-                try {
-                    d = v.decimalValue().setScale(t.scale(), RoundingMode.UNNECESSARY);
-                } catch (ArithmeticException e) {
-                    throw new BadValue(path + ": " + v + " has more than " + t.scale() + " decimals for " + t);
+                BigDecimal raw = v.decimalValue();
+                // checked before setScale, which for 1e-99999999 or 1e99999999 would compute for minutes
+                if (raw.stripTrailingZeros().scale() > t.scale()) {
+                    throw new BadValue(path + ": " + abbreviate(v.toString()) + " has more than " + t.scale() + " decimals for " + t);
                 }
+                if (raw.signum() != 0 && raw.precision() - raw.scale() > t.precision() - t.scale()) {
+                    throw new BadValue(path + ": " + abbreviate(v.toString()) + " does not fit " + t);
+                }
+                BigDecimal d = raw.setScale(t.scale(), RoundingMode.UNNECESSARY);
                 if (d.precision() > t.precision()) {
                     throw new BadValue(path + ": " + v + " does not fit " + t);
                 }
@@ -193,6 +196,7 @@ public final class KsqlRowSchema implements RowSchema {
             };
             case STRING -> v -> {
                 check(v.isTextual(), v, t, path);
+                text(v.textValue(), path);
                 return v.textValue();
             };
             case BYTES -> v -> {
@@ -206,6 +210,7 @@ public final class KsqlRowSchema implements RowSchema {
             // TIMESTAMP, DATE and TIME come as text at the top level and as numbers inside a STRUCT (§7)
             case DATE -> v -> {
                 if (v.isIntegralNumber()) {
+                    check(v.canConvertToInt(), v, t, path);
                     return v.intValue();
                 }
                 check(v.isTextual(), v, t, path);
@@ -213,6 +218,7 @@ public final class KsqlRowSchema implements RowSchema {
             };
             case TIME -> v -> {
                 if (v.isIntegralNumber()) {
+                    check(v.canConvertToInt() && v.intValue() >= 0 && v.intValue() < 86_400_000, v, t, path);
                     return v.intValue();
                 }
                 check(v.isTextual(), v, t, path);
@@ -220,6 +226,7 @@ public final class KsqlRowSchema implements RowSchema {
             };
             case TIMESTAMP -> v -> {
                 if (v.isIntegralNumber()) {
+                    check(v.canConvertToLong(), v, t, path);
                     return v.longValue();
                 }
                 check(v.isTextual(), v, t, path);
@@ -243,6 +250,7 @@ public final class KsqlRowSchema implements RowSchema {
                     Map<String, Object> out = new LinkedHashMap<>();
                     for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
                         Map.Entry<String, JsonNode> e = it.next();
+                        text(e.getKey(), path + "{}");
                         out.put(e.getKey(), e.getValue().isNull() ? null : val.convert(e.getValue()));
                     }
                     return out;
@@ -283,6 +291,14 @@ public final class KsqlRowSchema implements RowSchema {
             return p.get();
         } catch (RuntimeException e) {
             throw new BadValue(path + ": " + abbreviate(v.toString()) + " is not a " + t);
+        }
+    }
+
+    /** Text that is not Unicode would reach Parquet with {@code ?} in place of its lone surrogates. */
+    private static void text(String s, String path) throws BadValue {
+        String problem = Unicode.loneSurrogateProblem(s);
+        if (problem != null) {
+            throw new BadValue(path + ": the text " + problem);
         }
     }
 

@@ -49,8 +49,11 @@ public record KsqlType(Base base, int precision, int scale, KsqlType element, Ks
     }
 
     private static final class Parser {
+        /** Far beyond any real schema; a deeper one is refused rather than overflow the stack. */
+        private static final int MAX_DEPTH = 64;
         private final String s;
         private int i;
+        private int depth;
 
         Parser(String s) {
             this.s = s;
@@ -86,6 +89,17 @@ public record KsqlType(Base base, int precision, int scale, KsqlType element, Ks
         }
 
         KsqlType type() {
+            if (++depth > MAX_DEPTH) {
+                throw error("types nested deeper than " + MAX_DEPTH + " levels");
+            }
+            try {
+                return unnestedType();
+            } finally {
+                depth--;
+            }
+        }
+
+        private KsqlType unnestedType() {
             skipSpaces();
             int start = i;
             while (i < s.length() && (Character.isLetter(s.charAt(i)) || s.charAt(i) == '_')) {
@@ -111,6 +125,9 @@ public record KsqlType(Base base, int precision, int scale, KsqlType element, Ks
                     expect(',');
                     int sc = number();
                     expect(')');
+                    if (p < 1 || sc > p) {
+                        throw error("DECIMAL(" + p + ", " + sc + ") needs a precision of at least 1 and a scale at most the precision");
+                    }
                     yield new KsqlType(base, p, sc, null, null, null);
                 }
                 case ARRAY -> {
@@ -130,7 +147,7 @@ public record KsqlType(Base base, int precision, int scale, KsqlType element, Ks
                 case STRUCT -> {
                     expect('<');
                     skipSpaces();
-                    List<KsqlColumn> f = s.charAt(i) == '>' ? List.of() : columns(false);
+                    List<KsqlColumn> f = i < s.length() && s.charAt(i) == '>' ? List.of() : columns(false);
                     expect('>');
                     yield new KsqlType(base, 0, 0, null, null, List.copyOf(f));
                 }
@@ -176,6 +193,9 @@ public record KsqlType(Base base, int precision, int scale, KsqlType element, Ks
             if (start == i) {
                 throw error("a number was expected");
             }
+            if (i - start > 9) {
+                throw error("a number too large");
+            }
             int n = Integer.parseInt(s.substring(start, i));
             skipSpaces();
             return n;
@@ -210,7 +230,8 @@ public record KsqlType(Base base, int precision, int scale, KsqlType element, Ks
         }
 
         IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("cannot read ksqlDB type '" + s + "' at position " + i + ": " + what);
+            String text = s.length() > 200 ? s.substring(0, 200) + "…" : s;
+            return new IllegalArgumentException("cannot read ksqlDB type '" + text + "' at position " + i + ": " + what);
         }
     }
 }

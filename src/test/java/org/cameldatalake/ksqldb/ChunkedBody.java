@@ -28,6 +28,10 @@ final class ChunkedBody {
         pending.writeBytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    void append(byte[] bytes) {
+        pending.writeBytes(bytes);
+    }
+
     int pendingBytes() {
         return pending.size();
     }

@@ -85,7 +85,7 @@ public final class KsqlDbEmulator implements AutoCloseable {
     private static final String HEALTHCHECK = "{\"isHealthy\":true,\"details\":{\"metastore\":{\"isHealthy\":true},"
             + "\"kafka\":{\"isHealthy\":true},\"commandRunner\":{\"isHealthy\":true}},\"serverState\":\"READY\"}";
 
-    private sealed interface Fault permits Fail, Drop, Malformed, ErrorMidStream, Stall {
+    private sealed interface Fault permits Fail, Drop, Malformed, ErrorMidStream, Stall, Raw {
     }
 
     private record Fail(int status, String body) implements Fault {
@@ -101,6 +101,9 @@ public final class KsqlDbEmulator implements AutoCloseable {
     }
 
     private record Stall(int rows, long millis) implements Fault {
+    }
+
+    private record Raw(byte[] body) implements Fault {
     }
 
     private record Negotiated(Format format, String contentType) {
@@ -262,6 +265,17 @@ public final class KsqlDbEmulator implements AutoCloseable {
         }
         requireNonNegative(rowsBefore);
         addFault(path, new ErrorMidStream(rowsBefore));
+    }
+
+    /**
+     * Streamed responses: HTTP 200 with the negotiated content type, then exactly {@code body} (in chunks of random
+     * size) instead of the query's result, as a server or proxy gone wrong would send. The query is still checked.
+     */
+    public void answerNextWith(String path, byte[] body) {
+        if (!STREAMED_PATHS.contains(path)) {
+            throw new IllegalArgumentException("Only /query-stream and /query stream rows: " + path);
+        }
+        addFault(path, new Raw(body.clone()));
     }
 
     private void addFault(String path, Fault fault) {
@@ -477,6 +491,11 @@ public final class KsqlDbEmulator implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", negotiated.contentType());
         exchange.sendResponseHeaders(200, 0);
         ChunkedBody body = new ChunkedBody(exchange.getResponseBody(), responseSeed.incrementAndGet());
+        if (fault instanceof Raw raw) {
+            body.append(raw.body());
+            body.flush();
+            return;
+        }
         ResultWriter writer = ResultWriter.create(negotiated.format(), body, query.kind == SelectQuery.Kind.TABLE_PULL);
         if (fault instanceof Drop drop) {
             writer = new FaultInjectingWriter(writer, FaultInjectingWriter.Mode.DROP, drop.rows());

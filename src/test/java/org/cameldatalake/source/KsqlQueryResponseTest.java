@@ -50,5 +50,17 @@ class KsqlQueryResponseTest {
                 .isInstanceOf(KsqlDbException.class).hasMessage("ksqlDB error 50000: boom");
         assertThatThrownBy(() -> rows("{\"queryId\":\"q\",\"columnNames\":[\"A\"],\"columnTypes\":[\"INTEGER\"]}\n[1]\n"))
                 .isInstanceOf(KsqlDbException.class).hasMessageContaining("not a v1 JSON array");
+        // a row that lost its columns used to read as the end of the response: the rows before it became a version
+        assertThatThrownBy(() -> rows(header + "{\"row\":{\"columns\":[1]}},\n{\"row\":{}},\n{\"row\":{\"columns\":[2]}}]"))
+                .isInstanceOf(KsqlDbException.class).hasMessage("element 3 of the response is a row without a columns array: {\"row\":{}}");
+        assertThatThrownBy(() -> rows(header + "[1],\n{\"row\":{\"columns\":[2]}}]"))
+                .isInstanceOf(KsqlDbException.class).hasMessage("element 2 of the response is not a JSON object: [1]");
+    }
+
+    @Test
+    void emptyElementsAreSkippedHoweverManyThereAre() throws Exception {
+        // each one used to cost a stack frame: 200,000 of them overflowed the stack
+        assertThat(rows("[{\"header\":{\"queryId\":\"q\",\"schema\":\"`A` INTEGER\"}},\n" + ",\n".repeat(200_000)
+                + "{\"row\":{\"columns\":[1]}}]")).containsExactly("[1]");
     }
 }
