@@ -22,6 +22,8 @@ import org.cameldatalake.warehouse.Permissions;
 import org.cameldatalake.warehouse.Warehouse;
 import org.cameldatalake.warehouse.WarehouseSync;
 import org.cameldatalake.source.KafkaBatchLander;
+import org.cameldatalake.source.AssignmentEpochs;
+import org.cameldatalake.source.EpochStampingCommitFactory;
 import org.cameldatalake.source.KsqlDbExports;
 import org.cameldatalake.source.LakeSubscribeAdapter;
 
@@ -60,8 +62,10 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("datalakeSettings", settings);
         ctx.getRegistry().bind("lakeStorage", storage);
         ctx.getRegistry().bind("appendWriters", writers);
-        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers));
-        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers));
+        AssignmentEpochs epochs = new AssignmentEpochs();
+        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, epochs));
+        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, epochs));
+        ctx.getRegistry().bind("epochStampingCommitFactory", new EpochStampingCommitFactory(epochs));
         ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("feedRouteManager", feeds);

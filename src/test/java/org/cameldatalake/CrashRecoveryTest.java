@@ -125,6 +125,54 @@ class CrashRecoveryTest {
         }
     }
 
+    @Test
+    void frozenLongerThanItsSessionThenResumedLosesNothing() throws Exception {
+        String topic = "TX_FREEZE";
+        String feed = "tx_freeze";
+        String group = "camel-datalake-" + feed;
+        KafkaSupport.broker().createTopics(PARTITIONS, List.of(topic));
+        Service service = new Service(dir);
+        service.kafkaFeed(feed, topic);
+        // files rotate by size only while the child runs: were they published by age, the rotation timer (which wakes up
+        // with the JVM) would publish the open files before the consumer learns that its partitions are lost
+        service.set("datalake.append.max-records", String.valueOf(MAX_RECORDS_PER_FILE)).set("datalake.append.max-age", "60s")
+                .set("datalake.kafka.max-poll-records", "500")
+                .set("datalake.kafka.session-timeout-ms", "6000");
+        Lake lake = service.lake();
+        try (PacedProducer producer = new PacedProducer(KafkaSupport.broker().bootstrapServers(), topic, 5,
+                LocalDate.of(2025, 10, 13), 3, 40_000, 2_000).allow(1_000)) {
+            Child child = Child.start(service, feed, "freeze");
+            try {
+                // frozen in its stride, not catching up: records arrive a few hundred at a time and wait in camel-kafka's
+                // batch until the batching interval ends
+                child.awaitMoment(Phase.FIRST_WRITE, 0);
+                producer.allowAll();
+                await().atMost(60, SECONDS).pollInterval(50, MILLISECONDS).until(() -> child.publishedSinceStart() >= 10);
+                child.signal("STOP");
+                // the coordinator drops the frozen member once its session runs out
+                await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS).until(() -> KafkaSupport.groupMembers(group) == 0);
+                long landedWhileFrozen = lake.streamRows(feed);
+                child.signal("CONT");
+                await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS)
+                        .until(() -> KafkaSupport.groupMembers(group) == 1 && lake.streamRows(feed) >= landedWhileFrozen + 5_000);
+            } finally {
+                child.kill();
+            }
+            service.set("datalake.append.max-age", "2s").start();
+            try {
+                List<String> ids = producer.awaitAcknowledged(Duration.ofSeconds(60));
+                var end = KafkaSupport.endOffsets(topic, PARTITIONS);
+                await().atMost(90, SECONDS).pollInterval(500, MILLISECONDS)
+                        .until(() -> KafkaSupport.committed(group, topic).equals(end));
+                service.stop();
+                LakeAudit.assertEveryRecordExactlyOnce(lake, feed, ids, end);
+                LakeAudit.assertNothingTemporaryVisible(lake, feed, topic);
+            } finally {
+                service.stop();
+            }
+        }
+    }
+
     /** One run of the service in its own JVM, killed with SIGKILL at a chosen moment. */
     private static final class Child {
         private final Service service;
@@ -176,6 +224,15 @@ class CrashRecoveryTest {
             process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
             killedNanos = System.nanoTime();
             assertThat(process.waitFor(30, SECONDS)).isTrue();
+        }
+
+        /** SIGSTOP / SIGCONT: the whole JVM freezes, as in a long GC pause or a throttled container, and goes on. */
+        void signal(String name) throws Exception {
+            assertThat(new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor()).isZero();
+        }
+
+        int publishedSinceStart() throws IOException {
+            return dataFiles(service, feed).size() - filesBefore;
         }
 
         double uptimeSeconds() {
