@@ -23,6 +23,8 @@ import org.cameldatalake.warehouse.Warehouse;
 import org.cameldatalake.warehouse.WarehouseSync;
 import org.cameldatalake.source.AppendPipeline;
 import org.cameldatalake.source.KafkaBatchLander;
+import org.cameldatalake.source.AssignmentEpochs;
+import org.cameldatalake.source.EpochStampingCommitFactory;
 import org.cameldatalake.source.KsqlDbExports;
 import org.cameldatalake.source.LakeSubscribeAdapter;
 
@@ -64,8 +66,10 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         // writer threads shared by the stream feeds: each feed has at most one batch in flight
         AppendPipeline pipeline = new AppendPipeline(ctx.getExecutorServiceManager().newFixedThreadPool(writers,
                 "AppendWriter", Math.max(2, Runtime.getRuntime().availableProcessors())));
-        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline));
-        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline));
+        AssignmentEpochs epochs = new AssignmentEpochs();
+        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline, epochs));
+        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline, epochs));
+        ctx.getRegistry().bind("epochStampingCommitFactory", new EpochStampingCommitFactory(epochs));
         ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("ksqlDbAttemptFailed", (org.apache.camel.Processor) ksqlDbExports::attemptFailed);

@@ -5,122 +5,285 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.cameldatalake.demo.TransactionGenerator;
 import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.Lake;
+import org.cameldatalake.support.LakeAudit;
+import org.cameldatalake.support.PacedProducer;
 import org.cameldatalake.support.Service;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service runs in its own JVM and is killed with SIGKILL while records flow; a restart must land every record
- * exactly once and leave no temporary file behind.
+ * The service runs in its own JVM (the real main class, {@code run}) and is killed with SIGKILL again and again while
+ * records are being produced, at moments drawn from a seeded {@link Random}: while it starts and joins the group,
+ * at its first write after the (re)assignment, in the middle of writing, right after a file is published. Each time
+ * it is started again. At the end every produced record is in the lake exactly once, nothing temporary is visible
+ * and the committed offsets are the end offsets.
+ * <p>
+ * {@code mvn verify} runs 10 kills over 200,000 records; {@code mvn test -Pstress} runs 50 kills over 2,000,000.
+ * {@code -Dcrash.kills}, {@code -Dcrash.records} and {@code -Dcrash.seed} (printed by every run) replay or vary a run.
  */
 class CrashRecoveryTest {
-    private static final int RECORDS = 10_000;
+    private static final String TOPIC = "TX_CRASH";
+    private static final String FEED = "tx_crash";
+    private static final String GROUP = "camel-datalake-" + FEED;
+    private static final int PARTITIONS = 3;
+    private static final int KILLS = Integer.getInteger("crash.kills", 10);
+    private static final int RECORDS = Integer.getInteger("crash.records", 200_000);
+    private static final long SEED = Long.getLong("crash.seed", System.currentTimeMillis());
+    private static final int MAX_RECORDS_PER_FILE = 500;
+    /** Records each child's run adds to what the producer may send. */
+    private static final int SHARE = RECORDS / (KILLS + 1);
+    /** Records per second: a run's share takes about 8 s, a run's usual length (JVM start, then ingest). */
+    private static final int RATE = Integer.getInteger("crash.rate", Math.max(1000, SHARE / 8));
+
+    /** Where in a child's life the kill lands. */
+    enum Phase {
+        /** its writer has just locked its temporary folder: Camel is starting the route, the consumer joining the group */
+        STARTUP,
+        /** its first temporary Parquet file is open: the first batch after the assignment, replaying from the commit */
+        FIRST_WRITE,
+        /** after it published n files, while a file is being written */
+        MID_WRITE,
+        /** the moment its n-th file appears: published, its offsets not committed yet */
+        AFTER_PUBLISH
+    }
 
     @TempDir
     Path dir;
 
     @Test
-    void sigkillMidIngestThenRestartLandsEveryRecordExactlyOnce() throws Exception {
-        KafkaSupport.broker().createTopics(2, List.of("TX_CRASH"));
+    void repeatedSigkillWhileRecordsFlowLandsEveryRecordExactlyOnce() throws Exception {
+        System.out.printf("crash test: seed %d (replay with -Dcrash.seed=%d), %d kills over %d records%n", SEED, SEED,
+                KILLS, RECORDS);
+        KafkaSupport.broker().createTopics(PARTITIONS, List.of(TOPIC));
         Service service = new Service(dir);
-        service.kafkaFeed("tx_crash", "TX_CRASH");
-        service.set("datalake.append.max-records", "400").set("datalake.append.max-age", "2s")
-                .set("datalake.kafka.max-poll-records", "150");
+        service.kafkaFeed(FEED, TOPIC);
+        // small files and batches, so that a child publishes several files within a few seconds; a short session so
+        // that the group does not wait 15 s for a killed member before the next child gets the partitions
+        service.set("datalake.append.max-records", String.valueOf(MAX_RECORDS_PER_FILE)).set("datalake.append.max-age", "2s")
+                .set("datalake.kafka.max-poll-records", "500")
+                .set("datalake.kafka.session-timeout-ms", "6000");
         Lake lake = service.lake();
+        Random random = new Random(SEED);
+        long started = System.nanoTime();
 
-        Process child = startChildJvm(service);
-        AtomicInteger sent = new AtomicInteger();
-        Thread producer = new Thread(() -> produce(sent), "crash-test-producer");
-        producer.start();
-        try {
-            // kill it in the middle: several files published, records still arriving
-            await().atMost(90, SECONDS).pollInterval(20, MILLISECONDS).until(() -> dataFiles(service).size() >= 5);
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
-            assertThat(child.waitFor(30, SECONDS)).isTrue();
-        } finally {
-            if (child.isAlive()) {
-                child.destroyForcibly();
+        try (PacedProducer producer = new PacedProducer(KafkaSupport.broker().bootstrapServers(), TOPIC, SEED,
+                LocalDate.of(2025, 10, 13), 3, RECORDS, RATE)) {
+            for (int i = 1; i <= KILLS; i++) {
+                producer.allow(SHARE * i); // production goes on through every run
+                Phase phase = Phase.values()[random.nextInt(Phase.values().length)];
+                // the records allowed but not landed yet make at least that many files: the n-th is sure to come
+                int n = 1 + random.nextInt((int) Math.max(1, (SHARE * i - lake.streamRows(FEED)) / MAX_RECORDS_PER_FILE));
+                Child child = Child.start(service, FEED, "crash-" + i);
+                try {
+                    child.awaitMoment(phase, n);
+                } finally {
+                    child.kill();
+                }
+                System.out.printf("crash test: kill %2d at %-13s %-6s %5.1f s after start: %7d sent%s, %7d in the lake, %4d files%n",
+                        i, phase, phase == Phase.MID_WRITE || phase == Phase.AFTER_PUBLISH ? "(n=" + n + ")" : "",
+                        child.uptimeSeconds(), producer.sent(), producer.sent() < SHARE * i ? " (sending)" : "",
+                        lake.streamRows(FEED), dataFiles(service, FEED).size());
             }
-        }
-        long landedBeforeCrash = lake.streamRows("tx_crash");
-        int sentAtCrash = sent.get();
-        producer.join();
-        System.out.printf("crash test: killed after %d of %d records were sent, %d rows in the lake%n", sentAtCrash,
-                RECORDS, landedBeforeCrash);
-        assertThat(landedBeforeCrash).isBetween(1L, RECORDS - 1L);
+            assertThat(lake.streamRows(FEED)).as("the kills happened mid-ingest").isLessThan(RECORDS);
 
-        service.start();
-        try {
-            await().atMost(90, SECONDS).until(() -> lake.streamRows("tx_crash") >= RECORDS);
-        } finally {
-            service.stop(); // a clean stop publishes what is open and commits
-        }
-        assertThat(KafkaSupport.committed("camel-datalake-tx_crash", "TX_CRASH")).isEqualTo(KafkaSupport.endOffsets("TX_CRASH", 2));
-        String t = lake.stream("tx_crash");
-        assertThat(lake.count("SELECT count(*) FROM " + t)).isEqualTo(RECORDS);
-        assertThat(lake.count("SELECT count(DISTINCT TRANSACTION_ID) FROM " + t)).isEqualTo(RECORDS);
-        assertThat(lake.count("SELECT count(DISTINCT (_kafka_partition, _kafka_offset)) FROM " + t)).isEqualTo(RECORDS);
+            producer.allowAll();
+            service.start(); // the last run stops cleanly: it publishes what is open and commits
+            try {
+                List<String> ids = producer.awaitAcknowledged(Duration.ofSeconds(Math.max(60, RECORDS / 1000)));
+                var end = KafkaSupport.endOffsets(TOPIC, PARTITIONS);
+                // offsets are committed only past published records: once they reach the end, the lake holds all it will
+                await().atMost(Math.max(90, RECORDS / 2000), SECONDS).pollInterval(500, MILLISECONDS)
+                        .until(() -> KafkaSupport.committed(GROUP, TOPIC).equals(end));
+                service.stop();
+                System.out.printf("crash test: %d kills over %d records, seed %d, %.0f s%n", KILLS, RECORDS, SEED,
+                        (System.nanoTime() - started) / 1e9);
 
-        // nothing but published data files and metadata: no temporary file left anywhere in the feed
-        try (Stream<Path> files = Files.walk(service.lakeRoot().resolve("streams/tx_crash"))) {
-            assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
-                    .allMatch(n -> n.equals("_metadata.json") || n.matches("data_\\d{8}_\\d{6}_TX_CRASH\\+\\d\\+\\d+\\+\\d+\\.parquet"));
+                LakeAudit.assertEveryRecordExactlyOnce(lake, FEED, ids, end);
+                LakeAudit.assertNothingTemporaryVisible(lake, FEED, TOPIC);
+                assertThat(KafkaSupport.committed(GROUP, TOPIC)).isEqualTo(end);
+                assertThat(new ObjectMapper().readTree(service.lakeRoot().resolve("streams/" + FEED + "/_metadata.json")
+                        .toFile()).path("total_records").asLong()).as("metadata after the crashes").isEqualTo(RECORDS);
+                assertThat(service.lakeRoot().resolve("_rejected/" + FEED)).doesNotExist();
+            } finally {
+                service.stop();
+            }
         }
     }
 
-    private static List<Path> dataFiles(Service service) throws Exception {
-        Path feed = service.lakeRoot().resolve("streams/tx_crash");
-        if (!Files.isDirectory(feed)) {
+    @Test
+    void frozenLongerThanItsSessionThenResumedLosesNothing() throws Exception {
+        String topic = "TX_FREEZE";
+        String feed = "tx_freeze";
+        String group = "camel-datalake-" + feed;
+        KafkaSupport.broker().createTopics(PARTITIONS, List.of(topic));
+        Service service = new Service(dir);
+        service.kafkaFeed(feed, topic);
+        // files rotate by size only while the child runs: were they published by age, the rotation timer (which wakes up
+        // with the JVM) would publish the open files before the consumer learns that its partitions are lost
+        service.set("datalake.append.max-records", String.valueOf(MAX_RECORDS_PER_FILE)).set("datalake.append.max-age", "60s")
+                .set("datalake.kafka.max-poll-records", "500")
+                .set("datalake.kafka.session-timeout-ms", "6000");
+        Lake lake = service.lake();
+        try (PacedProducer producer = new PacedProducer(KafkaSupport.broker().bootstrapServers(), topic, 5,
+                LocalDate.of(2025, 10, 13), 3, 40_000, 2_000).allow(1_000)) {
+            Child child = Child.start(service, feed, "freeze");
+            try {
+                // frozen in its stride, not catching up: records arrive a few hundred at a time and wait in camel-kafka's
+                // batch until the batching interval ends
+                child.awaitMoment(Phase.FIRST_WRITE, 0);
+                producer.allowAll();
+                await().atMost(60, SECONDS).pollInterval(50, MILLISECONDS).until(() -> child.publishedSinceStart() >= 10);
+                child.signal("STOP");
+                // the coordinator drops the frozen member once its session runs out
+                await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS).until(() -> KafkaSupport.groupMembers(group) == 0);
+                long landedWhileFrozen = lake.streamRows(feed);
+                child.signal("CONT");
+                await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS)
+                        .until(() -> KafkaSupport.groupMembers(group) == 1 && lake.streamRows(feed) >= landedWhileFrozen + 5_000);
+            } finally {
+                child.kill();
+            }
+            service.set("datalake.append.max-age", "2s").start();
+            try {
+                List<String> ids = producer.awaitAcknowledged(Duration.ofSeconds(60));
+                var end = KafkaSupport.endOffsets(topic, PARTITIONS);
+                await().atMost(90, SECONDS).pollInterval(500, MILLISECONDS)
+                        .until(() -> KafkaSupport.committed(group, topic).equals(end));
+                service.stop();
+                LakeAudit.assertEveryRecordExactlyOnce(lake, feed, ids, end);
+                LakeAudit.assertNothingTemporaryVisible(lake, feed, topic);
+            } finally {
+                service.stop();
+            }
+        }
+    }
+
+    /** One run of the service in its own JVM, killed with SIGKILL at a chosen moment. */
+    private static final class Child {
+        private final Service service;
+        private final String feed;
+        private final Process process;
+        private final Path log;
+        private final long startNanos = System.nanoTime();
+        private final Set<Path> tempDirsBefore;
+        private final int filesBefore;
+        private long killedNanos;
+
+        private Child(Service service, String feed, Process process, Path log, Set<Path> tempDirsBefore, int filesBefore) {
+            this.service = service;
+            this.feed = feed;
+            this.process = process;
+            this.log = log;
+            this.tempDirsBefore = tempDirsBefore;
+            this.filesBefore = filesBefore;
+        }
+
+        static Child start(Service service, String feed, String run) throws IOException {
+            Set<Path> before = tempDirs(service, feed);
+            int files = dataFiles(service, feed).size();
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add("-Xmx512m");
+            cmd.add("-XX:TieredStopAtLevel=1"); // starts in about half the time on 2 busy cores: start-up dominates a run
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            service.settings().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+            cmd.add(DatalakeApp.class.getName());
+            cmd.add("run");
+            Path log = Files.createDirectories(Path.of("target", "crash-test")).resolve(run + ".log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new Child(service, feed, p, log, before, files);
+        }
+
+        void awaitMoment(Phase phase, int n) {
+            await().atMost(60, SECONDS).pollInterval(20, MILLISECONDS).failFast("the child exited by itself:\n" + logTail(),
+                    () -> !process.isAlive()).until(() -> switch (phase) {
+                        case STARTUP -> ownTempDir() != null;
+                        case FIRST_WRITE -> openFiles() > 0;
+                        case MID_WRITE -> dataFiles(service, feed).size() >= filesBefore + n && openFiles() > 0;
+                        case AFTER_PUBLISH -> dataFiles(service, feed).size() >= filesBefore + n;
+                    });
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
+            killedNanos = System.nanoTime();
+            assertThat(process.waitFor(30, SECONDS)).isTrue();
+        }
+
+        /** SIGSTOP / SIGCONT: the whole JVM freezes, as in a long GC pause or a throttled container, and goes on. */
+        void signal(String name) throws Exception {
+            assertThat(new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor()).isZero();
+        }
+
+        int publishedSinceStart() throws IOException {
+            return dataFiles(service, feed).size() - filesBefore;
+        }
+
+        double uptimeSeconds() {
+            return (killedNanos - startNanos) / 1e9;
+        }
+
+        private Path ownTempDir() throws IOException {
+            return tempDirs(service, feed).stream().filter(d -> !tempDirsBefore.contains(d)).findFirst().orElse(null);
+        }
+
+        private long openFiles() throws IOException {
+            Path own = ownTempDir();
+            if (own == null) {
+                return 0;
+            }
+            try (Stream<Path> files = Files.list(own)) {
+                return files.filter(p -> p.getFileName().toString().endsWith(".parquet.tmp")).count();
+            } catch (java.nio.file.NoSuchFileException e) {
+                return 0;
+            }
+        }
+
+        private String logTail() {
+            try {
+                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            } catch (IOException e) {
+                return e.toString();
+            }
+        }
+    }
+
+    private static Set<Path> tempDirs(Service service, String feed) throws IOException {
+        Path temp = service.lakeRoot().resolve("streams").resolve(feed).resolve("_temporary");
+        if (!Files.isDirectory(temp)) {
+            return Set.of();
+        }
+        try (Stream<Path> dirs = Files.list(temp)) {
+            return dirs.collect(Collectors.toSet());
+        }
+    }
+
+    private static List<Path> dataFiles(Service service, String feed) throws IOException {
+        Path dir = service.lakeRoot().resolve("streams").resolve(feed);
+        if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.walk(feed)) {
+        try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
-        }
-    }
-
-    private static Process startChildJvm(Service service) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        service.settings().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add(DatalakeApp.class.getName());
-        cmd.add("run");
-        File log = Path.of("target", "crash-test-child.log").toFile();
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-    }
-
-    /** 10,000 transactions over 3 days at about 1,000 per second. */
-    private static void produce(AtomicInteger sent) {
-        TransactionGenerator gen = new TransactionGenerator(11, LocalDate.of(2025, 10, 13), 3);
-        try (KafkaProducer<String, byte[]> producer = KafkaSupport.producer()) {
-            while (sent.get() < RECORDS) {
-                for (int i = 0; i < 100; i++) {
-                    TransactionGenerator.Transaction t = gen.next();
-                    producer.send(new ProducerRecord<>("TX_CRASH", null, t.eventTimeMillis(), t.userId(),
-                            t.json().getBytes(StandardCharsets.UTF_8)));
-                    sent.incrementAndGet();
-                }
-                producer.flush();
-                Thread.sleep(100);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        } catch (java.io.UncheckedIOException e) {
+            return dataFiles(service, feed); // a file was renamed or a folder removed while walking: look again
         }
     }
 }

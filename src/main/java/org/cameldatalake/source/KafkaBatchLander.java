@@ -29,10 +29,12 @@ public final class KafkaBatchLander {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchLander.class);
     private final AppendWriters writers;
     private final AppendPipeline pipeline;
+    private final AssignmentEpochs epochs;
 
-    public KafkaBatchLander(AppendWriters writers, AppendPipeline pipeline) {
+    public KafkaBatchLander(AppendWriters writers, AppendPipeline pipeline, AssignmentEpochs epochs) {
         this.writers = writers;
         this.pipeline = pipeline;
+        this.epochs = epochs;
     }
 
     @SuppressWarnings("unchecked")
@@ -45,33 +47,37 @@ public final class KafkaBatchLander {
         List<Exchange> exchanges = batch.getMessage().getBody(List.class);
         List<SourceRecord> records = new ArrayList<>(exchanges.size());
         Consumer<?, ?> consumer = null;
+        String group = null;
+        String lastTopic = null;
+        int lastPartition = -1;
+        long changedAt = 0;
+        int stale = 0;
         for (Exchange e : exchanges) {
             Message m = e.getMessage();
-            Object key = m.getHeader(KafkaConstants.KEY);
-            Long ts = m.getHeader(KafkaConstants.TIMESTAMP, Long.class);
-            records.add(new SourceRecord(m.getHeader(KafkaConstants.TOPIC, String.class),
-                    m.getHeader(KafkaConstants.PARTITION, Integer.class), m.getHeader(KafkaConstants.OFFSET, Long.class),
-                    ts == null ? -1 : ts, key == null ? null : key.toString(), (byte[]) m.getBody()));
             if (consumer == null && m.getHeader(KafkaConstants.MANUAL_COMMIT) instanceof DefaultKafkaManualCommit c) {
                 consumer = c.getCamelExchangePayload().consumer;
+                group = consumer.groupMetadata().groupId();
             }
+            String topic = m.getHeader(KafkaConstants.TOPIC, String.class);
+            int partition = m.getHeader(KafkaConstants.PARTITION, Integer.class);
+            if (group != null && (partition != lastPartition || !topic.equals(lastTopic))) {
+                lastTopic = topic; // one lookup per run of a partition, not per record
+                lastPartition = partition;
+                changedAt = epochs.changedAt(group, new TopicPartition(topic, partition));
+            }
+            Long fetched = e.getProperty(EpochStampingCommitFactory.FETCH_EPOCH, Long.class);
+            if (fetched != null && fetched < changedAt) {
+                stale++; // fetched before its partition was revoked, lost or reassigned: the consumer reads it again
+                continue;
+            }
+            Object key = m.getHeader(KafkaConstants.KEY);
+            Long ts = m.getHeader(KafkaConstants.TIMESTAMP, Long.class);
+            records.add(new SourceRecord(topic, partition, m.getHeader(KafkaConstants.OFFSET, Long.class),
+                    ts == null ? -1 : ts, key == null ? null : key.toString(), (byte[]) m.getBody()));
         }
-        if (consumer != null) {
-            // records queued before a rebalance may belong to partitions this consumer has just lost
-            var owned = consumer.assignment();
-            java.util.Set<TopicPartition> inBatch = new java.util.HashSet<>();
-            String lastTopic = null;
-            int lastPartition = -1;
-            for (SourceRecord r : records) { // one lookup per run of a partition, not per record
-                if (r.partition() != lastPartition || !r.topic().equals(lastTopic)) {
-                    lastTopic = r.topic();
-                    lastPartition = r.partition();
-                    inBatch.add(new TopicPartition(lastTopic, lastPartition));
-                }
-            }
-            if (!owned.containsAll(inBatch)) {
-                records.removeIf(r -> !owned.contains(new TopicPartition(r.topic(), r.partition())));
-            }
+        if (stale > 0) {
+            LOG.info("feed {}: {} record(s) fetched before a rebalance dropped; they are read again from the committed offset",
+                    feed, stale);
         }
         // decoded here, on the consumer thread, while the previous batch may still be being written
         pipeline.submit(writer, writer.decode(records));

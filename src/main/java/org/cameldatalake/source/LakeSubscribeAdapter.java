@@ -13,22 +13,26 @@ import org.cameldatalake.lake.AppendWriters;
  * camel-kafka's only rebalance hook (registry bean {@code subscribeAdapter}, research/camel-idioms.md §3.5).
  * Before partitions are revoked (rebalance or shutdown) their open files are published and their offsets committed,
  * while this consumer still owns them; lost partitions drop their open files; newly assigned partitions re-read
- * what the lake holds before their first record.
+ * what the lake holds before their first record. Each change starts a new {@link AssignmentEpochs epoch} for the
+ * partitions, so that records fetched before it are not landed.
  */
 public final class LakeSubscribeAdapter implements SubscribeAdapter {
     private final AppendWriters writers;
     private final AppendPipeline pipeline;
+    private final AssignmentEpochs epochs;
 
-    public LakeSubscribeAdapter(AppendWriters writers, AppendPipeline pipeline) {
+    public LakeSubscribeAdapter(AppendWriters writers, AppendPipeline pipeline, AssignmentEpochs epochs) {
         this.writers = writers;
         this.pipeline = pipeline;
+        this.epochs = epochs;
     }
 
     @Override
     public void subscribe(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, TopicInfo topicInfo) {
         // the writer of this consumer's route, captured now: after a route swap, a late callback of the old consumer
         // must not reach the new route's writer
-        AppendWriter w = writers.byGroup(consumer.groupMetadata().groupId());
+        String group = consumer.groupMetadata().groupId();
+        AppendWriter w = writers.byGroup(group);
         ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -37,6 +41,7 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
                     KafkaBatchLander.commit(w, consumer, w.publishRevoked(partitions));
                     w.reset(partitions);
                 }
+                epochs.changed(group, partitions);
                 camelListener.onPartitionsRevoked(partitions);
             }
 
@@ -46,6 +51,7 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
                     pipeline.awaitWrites(w);
                     w.reset(partitions);
                 }
+                epochs.changed(group, partitions);
                 camelListener.onPartitionsLost(partitions);
             }
 
@@ -55,6 +61,7 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
                     pipeline.awaitWrites(w);
                     w.reset(partitions);
                 }
+                epochs.changed(group, partitions);
                 camelListener.onPartitionsAssigned(partitions);
             }
         };

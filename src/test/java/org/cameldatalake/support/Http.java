@@ -1,5 +1,7 @@
 package org.cameldatalake.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -10,6 +12,7 @@ import java.time.Duration;
 
 /** Plain HTTP GETs against the service, as curl or Prometheus would make them. */
 public final class Http {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Http() {
@@ -18,6 +21,16 @@ public final class Http {
     public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** One named check of a Camel health response ({@code /observe/health/ready}); fails when absent. */
+    public static JsonNode check(String health, String name) throws IOException {
+        for (JsonNode c : JSON.readTree(health).path("checks")) {
+            if (name.equals(c.path("name").asText())) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check named " + name + " in " + health);
     }
 
     public static int freePort() throws IOException {

@@ -104,7 +104,12 @@ public final class KafkaSupport {
     }
 
     public static Map<Integer, Long> committed(String group, String topic) throws Exception {
-        try (Admin admin = broker().admin()) {
+        return committed(broker(), group, topic);
+    }
+
+    /** As {@link #committed(String, String)}, on another broker (tests that stop their own). */
+    public static Map<Integer, Long> committed(EmbeddedKafka broker, String group, String topic) throws Exception {
+        try (Admin admin = broker.admin()) {
             Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get();
             Map<Integer, Long> out = new HashMap<>();
@@ -117,8 +122,19 @@ public final class KafkaSupport {
         }
     }
 
-    public static Map<Integer, Long> endOffsets(String topic, int partitions) throws Exception {
+    /** Members the group coordinator counts in a consumer group now. */
+    public static int groupMembers(String group) throws Exception {
         try (Admin admin = broker().admin()) {
+            return admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().size();
+        }
+    }
+
+    public static Map<Integer, Long> endOffsets(String topic, int partitions) throws Exception {
+        return endOffsets(broker(), topic, partitions);
+    }
+
+    public static Map<Integer, Long> endOffsets(EmbeddedKafka broker, String topic, int partitions) throws Exception {
+        try (Admin admin = broker.admin()) {
             Map<TopicPartition, OffsetSpec> q = new HashMap<>();
             for (int i = 0; i < partitions; i++) {
                 q.put(new TopicPartition(topic, i), OffsetSpec.latest());

@@ -1,0 +1,77 @@
+package org.cameldatalake.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The end-of-test audit of a Kafka stream feed after crashes or outages, with DuckDB: every produced record exactly
+ * once (by TRANSACTION_ID and by Kafka position), nothing else, and nothing temporary where readers look.
+ */
+public final class LakeAudit {
+    private LakeAudit() {
+    }
+
+    /**
+     * Every id in {@code producedIds} is in the feed exactly once and no other id is; each partition holds each
+     * of its offsets {@code 0 … end - 1} exactly once.
+     */
+    public static void assertEveryRecordExactlyOnce(Lake lake, String feed, Collection<String> producedIds,
+                                                    Map<Integer, Long> endOffsets) throws IOException {
+        String t = lake.stream(feed);
+        Path ids = lake.root().resolveSibling("produced-ids-" + feed + ".csv");
+        List<String> lines = new ArrayList<>(producedIds.size() + 1);
+        lines.add("TRANSACTION_ID");
+        lines.addAll(producedIds);
+        Files.write(ids, lines, StandardCharsets.UTF_8);
+        String produced = "read_csv('" + ids + "', header = true, columns = {'TRANSACTION_ID': 'VARCHAR'})";
+
+        assertThat(lake.rows("SELECT TRANSACTION_ID, count(*) FROM " + t + " GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 10"))
+                .as("records landed more than once").isEmpty();
+        assertThat(lake.rows("SELECT TRANSACTION_ID FROM " + produced + " ANTI JOIN " + t + " USING (TRANSACTION_ID) ORDER BY 1 LIMIT 10"))
+                .as("produced records missing from the lake").isEmpty();
+        assertThat(lake.rows("SELECT TRANSACTION_ID FROM " + t + " ANTI JOIN " + produced + " USING (TRANSACTION_ID) ORDER BY 1 LIMIT 10"))
+                .as("records in the lake that were never produced").isEmpty();
+        assertThat(lake.count("SELECT count(*) FROM " + t)).isEqualTo(producedIds.size());
+
+        Map<Integer, Long> ends = new TreeMap<>(endOffsets);
+        ends.values().removeIf(end -> end == 0);
+        List<List<Object>> expected = new ArrayList<>();
+        ends.forEach((p, end) -> expected.add(List.of(p, end, end, 0L, end - 1)));
+        assertThat(lake.rows("SELECT _kafka_partition, count(*), count(DISTINCT _kafka_offset), min(_kafka_offset), "
+                + "max(_kafka_offset) FROM " + t + " GROUP BY 1 ORDER BY 1").toString())
+                .as("per partition: records, distinct offsets, first and last offset").isEqualTo(expected.toString());
+    }
+
+    /**
+     * The feed's folder holds only {@code _metadata.json} and published data files of {@code topic} (no file under
+     * {@code _temporary/}, no {@code .tmp} or {@code .crc} leftover), seen both by walking it and by DuckDB's glob,
+     * and DuckDB reads exactly those data files.
+     */
+    public static void assertNothingTemporaryVisible(Lake lake, String feed, String topic) throws IOException {
+        Path dir = lake.root().resolve("streams").resolve(feed);
+        Pattern published = Pattern.compile("data_\\d{8}_\\d{6}_" + Pattern.quote(topic) + "\\+\\d+\\+\\d+\\+\\d+\\.parquet");
+        List<String> onDisk;
+        try (Stream<Path> files = Files.walk(dir)) {
+            onDisk = files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+        assertThat(onDisk).as("files in " + dir).allMatch(f -> f.equals("_metadata.json")
+                || (f.matches("year=\\d{4}/month=\\d{2}/day=\\d{2}/.*") && published.matcher(f.substring(f.lastIndexOf('/') + 1)).matches()));
+        List<String> globbed = lake.rows("SELECT file FROM glob('" + dir + "/**') ORDER BY 1").stream()
+                .map(r -> dir.relativize(Path.of(r.get(0).toString())).toString()).sorted().toList();
+        assertThat(globbed).as("what DuckDB's glob sees").isEqualTo(onDisk);
+        List<String> read = lake.rows("SELECT DISTINCT filename FROM " + lake.stream(feed)).stream()
+                .map(r -> dir.relativize(Path.of(r.get(0).toString())).toString()).sorted().toList();
+        assertThat(read).as("files DuckDB reads").isEqualTo(onDisk.stream().filter(f -> f.endsWith(".parquet")).toList());
+    }
+}
