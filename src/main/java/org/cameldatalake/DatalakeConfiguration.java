@@ -42,7 +42,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         Clock clock = bound != null ? bound : Clock.systemUTC();
         LakeStorage storage;
         try {
-            storage = new LakeStorage(settings.root());
+            storage = new LakeStorage(settings.root(), settings.hadoop());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the lake root " + settings.root(), e);
         }

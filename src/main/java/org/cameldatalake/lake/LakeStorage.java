@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -35,6 +36,11 @@ public final class LakeStorage {
     private final String rootPrefix;
 
     public LakeStorage(String root) throws IOException {
+        this(root, Map.of());
+    }
+
+    /** {@code hadoop}: Hadoop configuration keys for the lake's file system; they win over the defaults set here. */
+    public LakeStorage(String root, Map<String, String> hadoop) throws IOException {
         URI uri;
         if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !root.startsWith("file:")) {
             uri = URI.create(root); // hdfs://…, s3a://…
@@ -49,6 +55,7 @@ public final class LakeStorage {
         conf.setBoolean("fs.file.impl.disable.cache", true);
         // standard 3-level Parquet lists: they hold null elements, and every modern reader expects them
         conf.setBoolean("parquet.avro.write-old-list-structure", false);
+        hadoop.forEach(conf::set);
         this.fs = FileSystem.get(uri, conf);
         this.root = fs.makeQualified(new Path(uri));
         String r = this.root.toString();
