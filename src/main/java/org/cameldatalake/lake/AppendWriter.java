@@ -87,6 +87,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     private FeedSchema schema;          // JSON sources: inferred, widened as values require
     private KsqlRowSchema declared;     // ksqlDB sources: as ksqlDB declares the columns
     private String pendingFailure;
+    private boolean rewindRequested;
     private boolean closed;
     private java.nio.channels.FileChannel tempLock;
     /** Another process holds a live temporary directory of this feed (the service, while a command runs). */
@@ -150,6 +151,23 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     }
 
     public synchronized BatchResult append(List<SourceRecord> batch) throws IOException {
+        checkUsable();
+        return runBatch((counts, now) -> {
+                    loadMissingRanges(batch);
+                    if (schema == null) {
+                        inferInitialSchema(batch);
+                    }
+                    for (SourceRecord r : batch) {
+                        appendOne(r, now, counts);
+                    }
+                });
+    }
+
+    /**
+     * Refuses a closed writer, and fails once after an idle file could not be published: the source has moved past
+     * the records that file held, so it must read again from the last commit (or repeat its poll) before going on.
+     */
+    private void checkUsable() throws IOException {
         if (closed) {
             throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
         }
@@ -160,15 +178,16 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             throw new IOException("feed " + feed.name() + ": an earlier publish failed (" + failure
                     + "); re-reading from the last committed offsets");
         }
-        return runBatch((counts, now) -> {
-                    loadMissingRanges(batch);
-                    if (schema == null) {
-                        inferInitialSchema(batch);
-                    }
-                    for (SourceRecord r : batch) {
-                        appendOne(r, now, counts);
-                    }
-                });
+    }
+
+    /**
+     * True once after an idle file could not be published: its records are behind the Kafka consumer's position, and
+     * an idle topic would bring no batch to fail; the consumer goes back to its committed offsets so that one comes.
+     */
+    public synchronized boolean takeRewindRequest() {
+        boolean requested = rewindRequested && pendingFailure != null;
+        rewindRequested = false;
+        return requested;
     }
 
     @FunctionalInterface
@@ -188,9 +207,10 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             publishRejected();
             enforceLimits(now);
         } catch (IOException | RuntimeException e) {
-            LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), e.toString());
+            String reason = LakeStorage.reason(e);
+            LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), reason);
             abandonAll();
-            recordError(e.toString());
+            recordError(reason);
             throw e;
         }
         noteSeen();
@@ -304,9 +324,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
      * schema version. A row whose value does not match its declared type is rejected.
      */
     public synchronized BatchResult appendDeclared(KsqlRowSchema schema, List<DeclaredRow> rows) throws IOException {
-        if (closed) {
-            throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
-        }
+        checkUsable();
         return runBatch((counts, now) -> appendRows(schema, rows, counts, now));
     }
 
@@ -380,13 +398,14 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
 
     /** Publishes every open file (end of a poll), so that the lake holds everything seen so far. */
     public synchronized void publishAll() throws IOException {
+        checkUsable(); // an idle file of this poll failed meanwhile: publishing the rest would move the watermark past it
         try {
             for (OpenFile of : openFiles()) {
                 publish(of);
             }
         } catch (IOException | RuntimeException e) {
             abandonAll();
-            recordError(e.toString());
+            recordError(LakeStorage.reason(e));
             throw e;
         }
     }
@@ -554,21 +573,31 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         return of;
     }
 
+    /**
+     * Closes the file, moves it into its day partition and records it. Once the rename is done the file is in the
+     * lake whatever fails next (metadata): a replay skips its offsets. A failure names the feed, the file and the cause.
+     */
     private void publish(OpenFile of) throws IOException {
-        of.writer.close();
-        long bytes = storage.fs().getFileStatus(of.out.path()).getLen();
-        Instant at = clock.instant();
         TopicPartition tp = of.ps.tp;
-        String name = StreamFileName.data(at, tp.topic(), tp.partition(), of.first, of.last).toString();
         String partition = partitionPath(of.day);
-        Path dest = storage.path("streams", feed.name(), "year=" + of.day.getYear(),
-                String.format("month=%02d", of.day.getMonthValue()), String.format("day=%02d", of.day.getDayOfMonth()), name);
-        storage.publish(of.out.path(), dest);
-        storage.secure(dest, feedDir, feed.securityLevel());
+        Path dest;
+        long bytes;
+        Instant at;
+        try {
+            of.writer.close();
+            bytes = storage.fs().getFileStatus(of.out.path()).getLen();
+            at = clock.instant();
+            String name = StreamFileName.data(at, tp.topic(), tp.partition(), of.first, of.last).toString();
+            dest = storage.path("streams", feed.name(), "year=" + of.day.getYear(),
+                    String.format("month=%02d", of.day.getMonthValue()), String.format("day=%02d", of.day.getDayOfMonth()), name);
+            storage.publish(of.out.path(), dest);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("could not publish " + tp + " offsets " + of.first + ".." + of.last + " into "
+                    + storage.relative(feedDir) + "/" + partition + ": " + LakeStorage.reason(e), e);
+        }
         of.ps.open.remove(of.day);
         of.ps.published.addData(of.day, of.first, of.last);
         metadata.addFile(partition, of.records, bytes, key(tp), of.last, at);
-        writeMetadata();
         filesPublished.incrementAndGet();
         recordsPublished.addAndGet(of.records);
         bytesPublished.addAndGet(bytes);
@@ -584,6 +613,8 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         log.put("schema_version", of.schema.version());
         exportLog.write(log);
         LOG.info("{}: published {} ({} records, {} KB)", feed.name(), storage.relative(dest), of.records, bytes / 1024);
+        storage.secure(dest, feedDir, feed.securityLevel());
+        writeMetadata();
     }
 
     private static String partitionPath(LocalDate day) {
@@ -653,10 +684,13 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                     publish(of);
                 } catch (IOException | RuntimeException e) {
                     // the consumer is past these records: make its next batch fail so it re-reads from the commit
-                    LOG.error("feed {}: publishing an idle file failed: {}", feed.name(), e.toString());
-                    pendingFailure = e.toString();
+                    String reason = LakeStorage.reason(e);
+                    LOG.error("feed {}: publishing an idle file failed, unpublished files discarded, nothing committed: {}",
+                            feed.name(), reason);
+                    pendingFailure = reason;
+                    rewindRequested = true;
                     abandonAll();
-                    recordError(e.toString());
+                    recordError(reason);
                     return;
                 }
             }
@@ -705,7 +739,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                 try {
                     publish(of);
                 } catch (IOException | RuntimeException e) {
-                    LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, e.toString());
+                    LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, LakeStorage.reason(e));
                     failed.add(tp);
                     break;
                 }
@@ -745,7 +779,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             try {
                 storage.delete(of.out.path(), false);
             } catch (IOException e) {
-                LOG.warn("feed {}: could not delete temporary file {}: {}", feed.name(), of.out.path(), e.toString());
+                LOG.warn("feed {}: could not delete temporary file {}: {}", feed.name(), of.out.path(), LakeStorage.reason(e));
             }
         }
         ps.open.clear();
@@ -943,7 +977,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             metadata.setLastError(clock.instant() + " " + error);
             writeMetadata();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("feed {}: could not record the error in metadata: {}", feed.name(), e.toString());
+            LOG.warn("feed {}: could not record the error in metadata: {}", feed.name(), LakeStorage.reason(e));
         }
     }
 
@@ -957,7 +991,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             try {
                 publish(of);
             } catch (IOException | RuntimeException e) {
-                LOG.warn("feed {}: could not publish on close: {}", feed.name(), e.toString());
+                LOG.warn("feed {}: could not publish on close: {}", feed.name(), LakeStorage.reason(e));
             }
         }
         abandonAll();
