@@ -45,7 +45,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         Clock clock = bound != null ? bound : Clock.systemUTC();
         LakeStorage storage;
         try {
-            storage = new LakeStorage(settings.root());
+            storage = new LakeStorage(settings.root(), settings.hadoop());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the lake root " + settings.root(), e);
         }
@@ -70,7 +70,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline, epochs));
         ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline, epochs));
         ctx.getRegistry().bind("epochStampingCommitFactory", new EpochStampingCommitFactory(epochs));
-        ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers));
+        ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers, pipeline));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("ksqlDbAttemptFailed", (org.apache.camel.Processor) ksqlDbExports::attemptFailed);
         ctx.getRegistry().bind("feedRouteManager", feeds);

@@ -2,15 +2,24 @@ package org.cameldatalake;
 
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.cameldatalake.feed.Units;
 import org.cameldatalake.lake.AppendSettings;
 import org.cameldatalake.lake.MemoryBudget;
 
-/** The {@code datalake.*} settings of application.properties (DESIGN.md §3b), resolved once at start-up. */
+/**
+ * The {@code datalake.*} settings of application.properties (DESIGN.md §3b), resolved once at start-up.
+ * {@code hadoop} holds the {@code datalake.hadoop.*} keys without their prefix: Hadoop configuration for the lake's
+ * file system ({@code fs.s3a.endpoint}, {@code fs.defaultFS}, {@code dfs.replication}, …).
+ */
 public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append, String ksqldbUrl,
-                               boolean autostartFeeds) {
+                               boolean autostartFeeds, Map<String, String> hadoop) {
+    public static final String HADOOP_PREFIX = "datalake.hadoop.";
 
     public static DatalakeSettings from(CamelContext ctx) {
         PropertiesComponent pc = ctx.getPropertiesComponent();
@@ -27,7 +36,21 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 zone);
         return new DatalakeSettings(get(pc, "datalake.root", "data_lake"), Path.of(get(pc, "datalake.feeds.dir", "feeds")),
                 zone, append, get(pc, "datalake.ksqldb.url", "http://localhost:8088"),
-                Boolean.parseBoolean(get(pc, "datalake.feeds.autostart", "true")));
+                Boolean.parseBoolean(get(pc, "datalake.feeds.autostart", "true")), hadoop(pc));
+    }
+
+    /** {@code datalake.hadoop.*} from every source Camel reads (files, overrides, {@code -D}); empty values are unset. */
+    private static Map<String, String> hadoop(PropertiesComponent pc) {
+        Set<String> keys = new TreeSet<>(pc.loadProperties(k -> k.startsWith(HADOOP_PREFIX)).stringPropertyNames());
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(HADOOP_PREFIX)).forEach(keys::add);
+        Map<String, String> out = new TreeMap<>();
+        for (String key : keys) {
+            String value = get(pc, key, "");
+            if (!value.isEmpty()) {
+                out.put(key.substring(HADOOP_PREFIX.length()), value);
+            }
+        }
+        return out;
     }
 
     private static String get(PropertiesComponent pc, String key, String dflt) {

@@ -91,6 +91,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     private volatile FeedSchema schema; // JSON sources: inferred, widened as values require (read unlocked by decode)
     private KsqlRowSchema declared;     // ksqlDB sources: as ksqlDB declares the columns
     private String pendingFailure;
+    private boolean rewindRequested;
     private boolean closed;
     private java.nio.channels.FileChannel tempLock;
     /** Another process holds a live temporary directory of this feed (the service, while a command runs). */
@@ -182,16 +183,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     }
 
     public synchronized BatchResult append(DecodedBatch batch) throws IOException {
-        if (closed) {
-            throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
-        }
-        if (pendingFailure != null) {
-            String failure = pendingFailure;
-            pendingFailure = null;
-            abandonAll();
-            throw new IOException("feed " + feed.name() + ": an earlier publish failed (" + failure
-                    + "); re-reading from the last committed offsets");
-        }
+        checkUsable();
         return runBatch((counts, now) -> {
             loadMissingRanges(batch.records);
             if (schema == null) {
@@ -230,6 +222,33 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         return new Decoded(r, node, day, current, convert(current, node), null);
     }
 
+    /**
+     * Refuses a closed writer, and fails once after an idle file could not be published: the source has moved past
+     * the records that file held, so it must read again from the last commit (or repeat its poll) before going on.
+     */
+    private void checkUsable() throws IOException {
+        if (closed) {
+            throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
+        }
+        if (pendingFailure != null) {
+            String failure = pendingFailure;
+            pendingFailure = null;
+            abandonAll();
+            throw new IOException("feed " + feed.name() + ": an earlier publish failed (" + failure
+                    + "); re-reading from the last committed offsets");
+        }
+    }
+
+    /**
+     * True once after an idle file could not be published: its records are behind the Kafka consumer's position, and
+     * an idle topic would bring no batch to fail; the consumer goes back to its committed offsets so that one comes.
+     */
+    public synchronized boolean takeRewindRequest() {
+        boolean requested = rewindRequested && pendingFailure != null;
+        rewindRequested = false;
+        return requested;
+    }
+
     @FunctionalInterface
     private interface BatchBody {
         void run(int[] counts, long now) throws IOException;
@@ -247,9 +266,10 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             publishRejected();
             enforceLimits(now);
         } catch (IOException | RuntimeException e) {
-            LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), e.toString());
+            String reason = LakeStorage.reason(e);
+            LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), reason);
             abandonAll();
-            recordError(e.toString());
+            recordError(reason);
             throw e;
         }
         noteSeen();
@@ -348,9 +368,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
      * schema version. A row whose value does not match its declared type is rejected.
      */
     public synchronized BatchResult appendDeclared(KsqlRowSchema schema, List<DeclaredRow> rows) throws IOException {
-        if (closed) {
-            throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
-        }
+        checkUsable();
         return runBatch((counts, now) -> appendRows(schema, rows, counts, now));
     }
 
@@ -424,13 +442,14 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
 
     /** Publishes every open file (end of a poll), so that the lake holds everything seen so far. */
     public synchronized void publishAll() throws IOException {
+        checkUsable(); // an idle file of this poll failed meanwhile: publishing the rest would move the watermark past it
         try {
             for (OpenFile of : openFiles()) {
                 publish(of);
             }
         } catch (IOException | RuntimeException e) {
             abandonAll();
-            recordError(e.toString());
+            recordError(LakeStorage.reason(e));
             throw e;
         }
     }
@@ -636,21 +655,31 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         return of;
     }
 
+    /**
+     * Closes the file, moves it into its day partition and records it. Once the rename is done the file is in the
+     * lake whatever fails next (metadata): a replay skips its offsets. A failure names the feed, the file and the cause.
+     */
     private void publish(OpenFile of) throws IOException {
-        of.writer.close();
-        long bytes = storage.fs().getFileStatus(of.out.path()).getLen();
-        Instant at = clock.instant();
         TopicPartition tp = of.ps.tp;
-        String name = StreamFileName.data(at, tp.topic(), tp.partition(), of.first, of.last).toString();
         String partition = partitionPath(of.day);
-        Path dest = storage.path("streams", feed.name(), "year=" + of.day.getYear(),
-                String.format("month=%02d", of.day.getMonthValue()), String.format("day=%02d", of.day.getDayOfMonth()), name);
-        storage.publish(of.out.path(), dest);
-        storage.secure(dest, feedDir, feed.securityLevel());
+        Path dest;
+        long bytes;
+        Instant at;
+        try {
+            of.writer.close();
+            bytes = storage.fs().getFileStatus(of.out.path()).getLen();
+            at = clock.instant();
+            String name = StreamFileName.data(at, tp.topic(), tp.partition(), of.first, of.last).toString();
+            dest = storage.path("streams", feed.name(), "year=" + of.day.getYear(),
+                    String.format("month=%02d", of.day.getMonthValue()), String.format("day=%02d", of.day.getDayOfMonth()), name);
+            storage.publish(of.out.path(), dest);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("could not publish " + tp + " offsets " + of.first + ".." + of.last + " into "
+                    + storage.relative(feedDir) + "/" + partition + ": " + LakeStorage.reason(e), e);
+        }
         of.ps.open.remove(of.day);
         of.ps.published.addData(of.day, of.first, of.last);
         metadata.addFile(partition, of.records, bytes, key(tp), of.last, at);
-        writeMetadata();
         filesPublished.incrementAndGet();
         recordsPublished.addAndGet(of.records);
         bytesPublished.addAndGet(bytes);
@@ -666,6 +695,8 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         log.put("schema_version", of.schema.version());
         exportLog.write(log);
         LOG.info("{}: published {} ({} records, {} KB)", feed.name(), storage.relative(dest), of.records, bytes / 1024);
+        storage.secure(dest, feedDir, feed.securityLevel());
+        writeMetadata();
     }
 
     private static String partitionPath(LocalDate day) {
@@ -735,10 +766,13 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                     publish(of);
                 } catch (IOException | RuntimeException e) {
                     // the consumer is past these records: make its next batch fail so it re-reads from the commit
-                    LOG.error("feed {}: publishing an idle file failed: {}", feed.name(), e.toString());
-                    pendingFailure = e.toString();
+                    String reason = LakeStorage.reason(e);
+                    LOG.error("feed {}: publishing an idle file failed, unpublished files discarded, nothing committed: {}",
+                            feed.name(), reason);
+                    pendingFailure = reason;
+                    rewindRequested = true;
                     abandonAll();
-                    recordError(e.toString());
+                    recordError(reason);
                     return;
                 }
             }
@@ -787,7 +821,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                 try {
                     publish(of);
                 } catch (IOException | RuntimeException e) {
-                    LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, e.toString());
+                    LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, LakeStorage.reason(e));
                     failed.add(tp);
                     break;
                 }
@@ -827,7 +861,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             try {
                 storage.delete(of.out.path(), false);
             } catch (IOException e) {
-                LOG.warn("feed {}: could not delete temporary file {}: {}", feed.name(), of.out.path(), e.toString());
+                LOG.warn("feed {}: could not delete temporary file {}: {}", feed.name(), of.out.path(), LakeStorage.reason(e));
             }
         }
         ps.open.clear();
@@ -1041,7 +1075,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             metadata.setLastError(at, at + " " + error);
             writeMetadata();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("feed {}: could not record the error in metadata: {}", feed.name(), e.toString());
+            LOG.warn("feed {}: could not record the error in metadata: {}", feed.name(), LakeStorage.reason(e));
         }
     }
 
@@ -1055,7 +1089,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             try {
                 publish(of);
             } catch (IOException | RuntimeException e) {
-                LOG.warn("feed {}: could not publish on close: {}", feed.name(), e.toString());
+                LOG.warn("feed {}: could not publish on close: {}", feed.name(), LakeStorage.reason(e));
             }
         }
         abandonAll();

@@ -38,7 +38,7 @@ public final class ExportLog {
         try {
             storage.appendLine(storage.path("logs", "exports-" + day + ".jsonl"), JSON.writeValueAsString(line));
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not append to the export log: {}", e.toString());
+            LOG.warn("could not append to the export log: {}", LakeStorage.reason(e));
         }
     }
 }

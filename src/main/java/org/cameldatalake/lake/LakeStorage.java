@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -35,6 +37,11 @@ public final class LakeStorage {
     private final String rootPrefix;
 
     public LakeStorage(String root) throws IOException {
+        this(root, Map.of());
+    }
+
+    /** {@code hadoop}: Hadoop configuration keys for the lake's file system; they win over the defaults set here. */
+    public LakeStorage(String root, Map<String, String> hadoop) throws IOException {
         URI uri;
         if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !root.startsWith("file:")) {
             uri = URI.create(root); // hdfs://…, s3a://…
@@ -49,6 +56,7 @@ public final class LakeStorage {
         conf.setBoolean("fs.file.impl.disable.cache", true);
         // standard 3-level Parquet lists: they hold null elements, and every modern reader expects them
         conf.setBoolean("parquet.avro.write-old-list-structure", false);
+        hadoop.forEach(conf::set);
         this.fs = FileSystem.get(uri, conf);
         this.root = fs.makeQualified(new Path(uri));
         String r = this.root.toString();
@@ -112,10 +120,10 @@ public final class LakeStorage {
         checked(dest);
         fs.mkdirs(dest.getParent());
         if (fs.exists(dest)) {
-            throw new IOException("refusing to overwrite published file " + dest);
+            throw new IOException("refusing to overwrite published file " + relative(dest));
         }
         if (!fs.rename(tmp, dest)) {
-            throw new IOException("could not rename " + tmp + " to " + dest);
+            throw new IOException("could not rename " + relative(tmp) + " to " + relative(dest));
         }
         syncDirectory(dest.getParent());
     }
@@ -132,33 +140,45 @@ public final class LakeStorage {
 
     /** Replaces a small file (metadata) by writing a sibling temporary file and renaming it over the old one. */
     public void writeAtomically(Path dest, byte[] content) throws IOException {
-        checked(dest);
-        fs.mkdirs(dest.getParent());
-        Path tmp = new Path(dest.getParent(), "." + dest.getName() + "." + UUID.randomUUID() + ".tmp");
-        try (FSDataOutputStream out = fs.create(tmp, true)) {
-            out.write(content);
-            out.hsync();
-        }
-        if (!fs.rename(tmp, dest)) {
-            // object stores and HDFS refuse to rename onto an existing file: replace in two steps
-            fs.delete(dest, false);
+        Path tmp = writeTemporarySibling(dest, content);
+        try {
             if (!fs.rename(tmp, dest)) {
-                fs.delete(tmp, false);
-                throw new IOException("could not replace " + dest);
+                // HDFS and object stores refuse to rename onto an existing file: replace in two steps
+                fs.delete(dest, false);
+                if (!fs.rename(tmp, dest)) {
+                    throw new IOException("could not replace " + relative(dest));
+                }
             }
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
         }
     }
 
     /** Writes a whole small file in one go: temporary name first, then rename (never a partial file in place). */
     public void writeNew(Path dest, byte[] content) throws IOException {
+        Path tmp = writeTemporarySibling(dest, content);
+        try {
+            publish(tmp, dest);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    /** {@code content}, synced, in {@code .<name>.<uuid>.tmp} beside {@code dest}; nothing is left when that fails. */
+    private Path writeTemporarySibling(Path dest, byte[] content) throws IOException {
         checked(dest);
         fs.mkdirs(dest.getParent());
         Path tmp = new Path(dest.getParent(), "." + dest.getName() + "." + UUID.randomUUID() + ".tmp");
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             out.write(content);
             out.hsync();
+        } catch (IOException | FSError e) {
+            deleteQuietly(tmp);
+            throw writeFailure(tmp, e);
         }
-        publish(tmp, dest);
+        return tmp;
     }
 
     /**
@@ -178,13 +198,60 @@ public final class LakeStorage {
         return n;
     }
 
+    /** Appends one line; when the disk refuses part of it, the file is cut back so that no torn line stays. */
     public synchronized void appendLine(Path file, String line) throws IOException {
         checked(file);
         byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         fs.mkdirs(file.getParent());
-        try (FSDataOutputStream out = fs.exists(file) ? fs.append(file) : fs.create(file, false)) {
+        long before = fs.exists(file) ? fs.getFileStatus(file).getLen() : -1;
+        try (FSDataOutputStream out = before >= 0 ? fs.append(file) : fs.create(file, false)) {
             out.write(bytes);
+        } catch (IOException | FSError e) {
+            try {
+                if (before >= 0) {
+                    fs.truncate(file, before);
+                } else {
+                    fs.delete(file, false);
+                }
+            } catch (IOException | UnsupportedOperationException cannotCut) {
+                // the torn line stays: nothing more can be done from here
+            }
+            throw writeFailure(file, e);
         }
+    }
+
+    /**
+     * A failed write as an IOException naming the file below the root. Hadoop's local file system reports a write
+     * the disk refused (ENOSPC, EIO) as an {@link FSError}, an {@link Error} that no caller expects; its cause is the
+     * IOException the operating system gave.
+     */
+    IOException writeFailure(Path p, Throwable e) {
+        Throwable cause = e instanceof FSError && e.getCause() != null ? e.getCause() : e;
+        return new IOException("writing " + relative(p) + ": " + cause.getMessage(), cause);
+    }
+
+    private void deleteQuietly(Path p) {
+        try {
+            fs.delete(p, false);
+        } catch (IOException | RuntimeException e) {
+            // left under a temporary name: invisible to readers, removed at the next start
+        }
+    }
+
+    /**
+     * One line saying why a lake operation failed: the messages along the cause chain, without the wrappers that
+     * only repeat their cause (Parquet's "Unable to close resource" keeps "No space left on device" as its cause).
+     */
+    public static String reason(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m == null || (t.getCause() != null && m.equals(t.getCause().toString())) || out.indexOf(m) >= 0) {
+                continue;
+            }
+            out.append(out.length() == 0 ? "" : ": ").append(m);
+        }
+        return out.length() == 0 ? e.getClass().getSimpleName() : out.toString();
     }
 
     public byte[] read(Path p) throws IOException {
@@ -255,8 +322,11 @@ public final class LakeStorage {
         }
     }
 
+    /** Creates a folder and its parents; Hadoop only says false when it cannot (an unwritable lake root). */
     public void mkdirs(Path p) throws IOException {
-        fs.mkdirs(checked(p));
+        if (!fs.mkdirs(checked(p))) {
+            throw new IOException("could not create the folder " + relative(p) + " in the lake " + root);
+        }
     }
 
     /** Every file below {@code dir} (recursively); empty when {@code dir} does not exist. */
@@ -333,25 +403,39 @@ public final class LakeStorage {
 
                 @Override
                 public void write(int b) throws IOException {
-                    out.write(b);
+                    try {
+                        out.write(b);
+                    } catch (IOException | FSError e) {
+                        throw writeFailure(path, e);
+                    }
                     written++;
                 }
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
+                    try {
+                        out.write(b, off, len);
+                    } catch (IOException | FSError e) {
+                        throw writeFailure(path, e);
+                    }
                     written += len;
                 }
 
                 @Override
                 public void flush() throws IOException {
-                    out.flush();
+                    try {
+                        out.flush();
+                    } catch (IOException | FSError e) {
+                        throw writeFailure(path, e);
+                    }
                 }
 
                 @Override
                 public void close() throws IOException {
                     try (OutputStream o = out) {
                         out.hsync(); // the rename that publishes this file must not outlive its bytes
+                    } catch (IOException | FSError e) {
+                        throw writeFailure(path, e);
                     }
                 }
             };

@@ -112,6 +112,7 @@ public final class SnapshotWriter implements FeedCounters {
         Path tmpDir = storage.path("tables", feed.name(), "_temporary", UUID.randomUUID().toString());
         String fileName = "snapshot_" + STAMP.format(started) + ".parquet";
         ParquetWriter<GenericRecord> writer = null;
+        Path published = null; // the version directory, until the metadata makes it current
         try {
             KsqlQueryResponse.Header header = response.header();
             KsqlRowSchema schema = new KsqlRowSchema(feed.name(), header.columns());
@@ -144,16 +145,18 @@ public final class SnapshotWriter implements FeedCounters {
             int version = Math.max(meta.highestVersion(), highestVersionOnDisk()) + 1;
             Path dest = storage.path("tables", feed.name(), "version=v" + version);
             storage.publish(tmpDir, dest); // the whole directory appears at once
+            published = dest;
             storage.secure(new Path(dest, fileName), tableDir, feed.securityLevel());
             Instant at = clock.instant();
             meta.publish(new TableMetadata.Version(version, fileName, records, bytes, at.toString(), header.queryId(),
                     columnsText(header)));
+            List<Integer> pruned = prune(meta); // from metadata first: readers never follow it to a deleted directory
+            write(meta);
+            published = null;
             rowsPublished.addAndGet(records);
             versionsPublished.incrementAndGet();
             bytesPublished.addAndGet(bytes);
             lastPublishMillis = at.toEpochMilli();
-            List<Integer> pruned = prune(meta); // from metadata first: readers never follow it to a deleted directory
-            write(meta);
             for (int v : pruned) {
                 storage.delete(storage.path("tables", feed.name(), "version=v" + v), true);
             }
@@ -182,6 +185,10 @@ public final class SnapshotWriter implements FeedCounters {
                 }
             }
             try {
+                if (published != null) {
+                    // the metadata still names the previous version: a version it never listed would never be pruned
+                    storage.delete(published, true);
+                }
                 storage.delete(tmpDir, true);
             } catch (IOException ignored) {
                 // a leftover under _temporary/ is invisible to readers and removed by the next start

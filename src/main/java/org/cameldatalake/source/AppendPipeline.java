@@ -43,6 +43,15 @@ public final class AppendPipeline {
     }
 
     /**
+     * True while the feed's last write failed and no batch has thrown it yet: on an idle topic no batch would come, so
+     * the consumer goes back to its committed offsets, and the records of the failed batch bring the failure out.
+     */
+    public boolean failed(AppendWriter writer) {
+        CompletableFuture<Void> f = inFlight.get(writer);
+        return f != null && f.isCompletedExceptionally();
+    }
+
+    /**
      * Waits until the batch in flight is written. Rebalance callbacks call it before they publish or reset
      * partitions, so that no older batch lands after them; a failure stays pending for the next {@link #submit}.
      */

@@ -13,12 +13,17 @@ import org.cameldatalake.lake.AppendWriters;
  * camel-kafka's client factory for feed routes: the consumers it makes commit, at each poll, the offsets of files
  * that were published since the last batch (by the idle-file timer, which may not touch the consumer: a Kafka
  * consumer is single-threaded). Without it, the offsets of a topic's last files would wait for the next record.
+ * When the timer could not publish a file (the lake's disk is full…), or the writer thread failed the last batch, the
+ * consumer goes back to its committed offsets:
+ * the records of that file come again, and their batch fails so that camel-kafka reads again from the commit.
  */
 public final class CommittingConsumerFactory extends DefaultKafkaClientFactory {
     private final AppendWriters writers;
+    private final AppendPipeline pipeline;
 
-    public CommittingConsumerFactory(AppendWriters writers) {
+    public CommittingConsumerFactory(AppendWriters writers, AppendPipeline pipeline) {
         this.writers = writers;
+        this.pipeline = pipeline;
     }
 
     @Override
@@ -30,7 +35,9 @@ public final class CommittingConsumerFactory extends DefaultKafkaClientFactory {
                 (proxy, method, args) -> {
                     if (method.getName().equals("poll")) {
                         AppendWriter writer = group == null ? null : writers.byGroup(group);
-                        if (writer != null) {
+                        if (writer != null && (writer.takeRewindRequest() || pipeline.failed(writer))) {
+                            rewind(consumer);
+                        } else if (writer != null) {
                             KafkaBatchLander.commit(writer, consumer); // nothing to do unless files were published meanwhile
                         }
                     }
@@ -40,5 +47,13 @@ public final class CommittingConsumerFactory extends DefaultKafkaClientFactory {
                         throw e.getCause();
                     }
                 });
+    }
+
+    private static void rewind(Consumer<?, ?> consumer) {
+        consumer.committed(consumer.assignment()).forEach((tp, committed) -> {
+            if (committed != null) {
+                consumer.seek(tp, committed.offset());
+            }
+        });
     }
 }
