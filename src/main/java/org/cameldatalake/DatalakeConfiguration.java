@@ -60,7 +60,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("datalakeSettings", settings);
         ctx.getRegistry().bind("lakeStorage", storage);
         ctx.getRegistry().bind("appendWriters", writers);
-        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers));
+        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, settings.retryBackoff(), settings.maxRetryBackoff()));
         ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers));
         ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
