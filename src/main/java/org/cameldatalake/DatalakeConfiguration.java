@@ -67,7 +67,8 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         AppendPipeline pipeline = new AppendPipeline(ctx.getExecutorServiceManager().newFixedThreadPool(writers,
                 "AppendWriter", Math.max(2, Runtime.getRuntime().availableProcessors())));
         AssignmentEpochs epochs = new AssignmentEpochs();
-        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline, epochs));
+        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline, epochs,
+                settings.retryBackoff(), settings.maxRetryBackoff()));
         ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline, epochs));
         ctx.getRegistry().bind("epochStampingCommitFactory", new EpochStampingCommitFactory(epochs));
         ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers, pipeline));

@@ -1,6 +1,7 @@
 package org.cameldatalake;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +19,8 @@ import org.cameldatalake.lake.MemoryBudget;
  * file system ({@code fs.s3a.endpoint}, {@code fs.defaultFS}, {@code dfs.replication}, …).
  */
 public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append, String ksqldbUrl,
-                               boolean autostartFeeds, Map<String, String> hadoop) {
+                               boolean autostartFeeds, Duration retryBackoff, Duration maxRetryBackoff,
+                               Map<String, String> hadoop) {
     public static final String HADOOP_PREFIX = "datalake.hadoop.";
 
     public static DatalakeSettings from(CamelContext ctx) {
@@ -36,7 +38,9 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 zone);
         return new DatalakeSettings(get(pc, "datalake.root", "data_lake"), Path.of(get(pc, "datalake.feeds.dir", "feeds")),
                 zone, append, get(pc, "datalake.ksqldb.url", "http://localhost:8088"),
-                Boolean.parseBoolean(get(pc, "datalake.feeds.autostart", "true")), hadoop(pc));
+                Boolean.parseBoolean(get(pc, "datalake.feeds.autostart", "true")),
+                Units.duration(get(pc, "datalake.kafka.retry-backoff", "1s")),
+                Units.duration(get(pc, "datalake.kafka.retry-backoff-max", "30s")), hadoop(pc));
     }
 
     /** {@code datalake.hadoop.*} from every source Camel reads (files, overrides, {@code -D}); empty values are unset. */

@@ -1,11 +1,14 @@
 package org.cameldatalake.source;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -23,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * says are published. It runs on the Kafka consumer
  * thread (camel-kafka batching), so it may use the consumer directly; committing per partition here avoids the
  * 4.17 batch commit that commits only the last record's partition (research/camel-idioms.md §3.3).
+ * <p>
+ * A batch that fails (the lake's disk is full or unwritable…) is never retried as it is: the writer has discarded
+ * every unpublished record, also those of earlier batches, so the route fails and camel-kafka (breakOnFirstError)
+ * reconnects and reads again from the last commit. Before that the consumer thread waits, longer after each failure
+ * in a row, so that a fault that lasts does not turn into a hot loop of re-reads flooding the log.
  */
 public final class KafkaBatchLander {
     public static final String FEED_PROPERTY = "feedName";
@@ -30,11 +38,22 @@ public final class KafkaBatchLander {
     private final AppendWriters writers;
     private final AppendPipeline pipeline;
     private final AssignmentEpochs epochs;
+    private final Duration retryBackoff;
+    private final Duration maxRetryBackoff;
+    private final Map<String, Streak> failing = new ConcurrentHashMap<>();
 
-    public KafkaBatchLander(AppendWriters writers, AppendPipeline pipeline, AssignmentEpochs epochs) {
+    /** Failures in a row of a feed, and how many files its writer had published at the last one. */
+    private record Streak(int failures, long filesPublished) {
+    }
+
+    /** {@code retryBackoff} doubles after each failed batch in a row up to {@code maxRetryBackoff}. */
+    public KafkaBatchLander(AppendWriters writers, AppendPipeline pipeline, AssignmentEpochs epochs,
+                            Duration retryBackoff, Duration maxRetryBackoff) {
         this.writers = writers;
         this.pipeline = pipeline;
         this.epochs = epochs;
+        this.retryBackoff = retryBackoff;
+        this.maxRetryBackoff = maxRetryBackoff;
     }
 
     @SuppressWarnings("unchecked")
@@ -79,11 +98,45 @@ public final class KafkaBatchLander {
             LOG.info("feed {}: {} record(s) fetched before a rebalance dropped; they are read again from the committed offset",
                     feed, stale);
         }
-        // decoded here, on the consumer thread, while the previous batch may still be being written
-        pipeline.submit(writer, writer.decode(records));
+        try {
+            // decoded here, on the consumer thread, while the previous batch may still be being written; a failure
+            // thrown here is the previous batch's
+            pipeline.submit(writer, writer.decode(records));
+        } catch (Exception e) {
+            backOff(batch, feed, writer);
+            throw e;
+        }
+        // a published file ends the streak; a batch taken into open files does not (publishing them may fail again)
+        Streak streak = failing.get(feed);
+        if (streak != null && writer.filesPublished() > streak.filesPublished()) {
+            failing.remove(feed);
+            LOG.info("feed {}: publishing again after {} failed batch(es)", feed, streak.failures());
+        }
         if (consumer != null) {
             commit(writer, consumer);
         }
+    }
+
+    /** Waits before the failed batch is read again; a stopping route does not wait. */
+    private void backOff(Exchange batch, String feed, AppendWriter writer) {
+        int failures = failing.merge(feed, new Streak(1, writer.filesPublished()),
+                (before, now) -> new Streak(before.failures() + 1, now.filesPublished())).failures();
+        long delay = Math.min(maxRetryBackoff.toMillis(), retryBackoff.toMillis() << Math.min(failures - 1, 20));
+        LOG.warn("feed {}: nothing committed; reading again from the last committed offsets in {} ms (failure {} in a row)",
+                feed, delay, failures);
+        long until = System.nanoTime() + delay * 1_000_000;
+        try {
+            while (System.nanoTime() < until && isRunning(batch)) {
+                Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean isRunning(Exchange batch) {
+        ServiceStatus status = batch.getContext().getRouteController().getRouteStatus(batch.getFromRouteId());
+        return status == null || status.isStarted();
     }
 
     /** Commits what the writer has published; used after each batch and when partitions are revoked. */
