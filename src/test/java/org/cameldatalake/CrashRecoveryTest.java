@@ -43,7 +43,8 @@ class CrashRecoveryTest {
     private static final int KILLS = Integer.getInteger("crash.kills", 10);
     private static final int RECORDS = Integer.getInteger("crash.records", 200_000);
     private static final long SEED = Long.getLong("crash.seed", System.currentTimeMillis());
-    private static final int MAX_RECORDS_PER_FILE = 500;
+    /** Files of a few hundred records, so that each run publishes many; bigger in long runs, for a lake of ~1,000 files. */
+    private static final int MAX_RECORDS_PER_FILE = Math.max(500, RECORDS / 400);
     /** Records each child's run adds to what the producer may send. */
     private static final int SHARE = RECORDS / (KILLS + 1);
     /** Records per second: a run's share takes about 8 s, a run's usual length (JVM start, then ingest). */
@@ -78,8 +79,10 @@ class CrashRecoveryTest {
             for (int i = 1; i <= KILLS; i++) {
                 producer.allow(SHARE * i); // production goes on through every run
                 Phase phase = Phase.values()[random.nextInt(Phase.values().length)];
-                // the records allowed but not landed yet make at least that many files: the n-th is sure to come
-                int n = 1 + random.nextInt((int) Math.max(1, (SHARE * i - lake.streamRows(FEED)) / MAX_RECORDS_PER_FILE));
+                // the records allowed but not landed yet make at least that many files: the n-th is sure to come; a
+                // mid-write kill also needs records left to write after it
+                int most = (int) Math.max(2, (SHARE * i - lake.streamRows(FEED)) / MAX_RECORDS_PER_FILE);
+                int n = 1 + random.nextInt(phase == Phase.MID_WRITE ? most / 2 : most);
                 Child child = Child.start(service, FEED, "crash-" + i);
                 try {
                     child.awaitMoment(phase, n);
@@ -201,7 +204,7 @@ class CrashRecoveryTest {
         }
 
         void awaitMoment(Phase phase, int n) {
-            await().atMost(60, SECONDS).pollInterval(20, MILLISECONDS).failFast("the child exited by itself:\n" + logTail(),
+            await().atMost(120, SECONDS).pollInterval(20, MILLISECONDS).failFast("the child exited by itself:\n" + logTail(),
                     () -> !process.isAlive()).until(() -> switch (phase) {
                         case STARTUP -> ownTempDir() != null;
                         case FIRST_WRITE -> openFiles() > 0;
