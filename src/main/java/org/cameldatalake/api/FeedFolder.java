@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.lake.LakeStorage;
@@ -65,7 +64,7 @@ final class FeedFolder {
             }
         } else {
             String prefix = dir.toUri().getPath() + "/";
-            for (LocatedFileStatus f : storage.listFiles(dir)) {
+            for (FileStatus f : storage.listFiles(dir)) {
                 String rel = f.getPath().toUri().getPath().substring(prefix.length());
                 if (downloadable(List.of(rel.split("/")))) {
                     out.add(new DataFile(rel, f.getLen()));

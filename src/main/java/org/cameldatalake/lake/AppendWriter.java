@@ -26,7 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.parquet.avro.AvroParquetWriter;
@@ -894,7 +893,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         }
         Map<TopicPartition, PublishedRanges> ranges = new HashMap<>();
         firstSeen.keySet().forEach(tp -> ranges.put(tp, new PublishedRanges()));
-        for (LocatedFileStatus f : storage.listFiles(feedDir)) {
+        for (FileStatus f : storage.listFiles(feedDir)) {
             StreamFileName n = StreamFileName.parse(f.getPath().getName());
             if (n == null || !n.prefix().equals("data")) {
                 continue;
@@ -906,7 +905,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                 ranges.get(tp).addData(day, n.firstOffset(), n.lastOffset());
             }
         }
-        for (LocatedFileStatus f : storage.listFiles(storage.path("_rejected", feed.name()))) {
+        for (FileStatus f : storage.listFiles(storage.path("_rejected", feed.name()))) {
             StreamFileName n = StreamFileName.parse(f.getPath().getName());
             if (n == null || !n.prefix().equals("rejected")) {
                 continue;
@@ -947,7 +946,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     /** After a crash, metadata may lag behind the published files: recount the partitions that disagree. */
     private void reconcileMetadata() throws IOException {
         Map<String, List<FileStatus>> byPartition = new HashMap<>();
-        for (LocatedFileStatus f : storage.listFiles(feedDir)) {
+        for (FileStatus f : storage.listFiles(feedDir)) {
             if (f.getPath().getName().endsWith(".parquet") && dayOf(f.getPath()) != null) {
                 String rel = storage.relative(f.getPath().getParent());
                 byPartition.computeIfAbsent(rel.substring(rel.indexOf("year=")), k -> new ArrayList<>()).add(f);
@@ -972,7 +971,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                     files.size(), records);
             metadata.setPartition(part, new StreamMetadata.PartitionStats(records, bytes, files.size()));
         }
-        List<LocatedFileStatus> rejected = storage.listFiles(storage.path("_rejected", feed.name())).stream()
+        List<FileStatus> rejected = storage.listFiles(storage.path("_rejected", feed.name())).stream()
                 .filter(f -> f.getPath().getName().endsWith(".jsonl")).toList();
         if (rejected.size() != metadata.rejectedFiles()) {
             long lines = 0;

@@ -11,7 +11,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
@@ -120,7 +119,7 @@ public final class LakeReports {
     private static Map<String, long[]> sizesByFolder(LakeStorage storage, Path feedDir) throws IOException {
         String prefix = feedDir.toUri().getPath() + "/";
         Map<String, long[]> out = new LinkedHashMap<>();
-        for (LocatedFileStatus f : storage.listFiles(feedDir)) {
+        for (FileStatus f : storage.listFiles(feedDir)) {
             String rel = f.getPath().toUri().getPath().substring(prefix.length());
             if (rel.startsWith("_") || !f.getPath().getName().endsWith(".parquet")) {
                 continue;

@@ -22,7 +22,7 @@ import java.util.Set;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.Schema;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -70,7 +70,7 @@ public final class LakeLoader {
         TableWriter rows = new TableWriter(warehouse.dialect(), table(feed), key);
         TableWriter bookkeeping = new TableWriter(warehouse.dialect(), LOADED_FILES, List.of("feed", "path"));
         List<Path> files = storage.listFiles(storage.path("streams", feed.name())).stream()
-                .map(LocatedFileStatus::getPath)
+                .map(FileStatus::getPath)
                 .filter(p -> p.getName().endsWith(".parquet") && !p.toString().contains("/_temporary/"))
                 .sorted()
                 .toList();

@@ -1,11 +1,13 @@
 package org.cameldatalake.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.cameldatalake.demo.EmbeddedKafka;
 
 /**
  * The end-of-test audit of a Kafka stream feed after crashes or outages, with DuckDB: every produced record exactly
@@ -20,6 +23,23 @@ import java.util.stream.Stream;
  */
 public final class LakeAudit {
     private LakeAudit() {
+    }
+
+    /**
+     * The end of a crash or outage test: waits until the feed's consumer group has committed the topic's end offsets
+     * (offsets are committed only past published records, so the lake then holds all it ever will), stops the service
+     * cleanly and audits the feed: every produced record once, nothing temporary visible, the commit still at the end.
+     */
+    public static void catchUpStopAndAudit(Service service, EmbeddedKafka broker, String feed, String topic, int partitions,
+                                           List<String> producedIds, Duration atMost) throws Exception {
+        String group = "camel-datalake-" + feed;
+        Map<Integer, Long> end = KafkaSupport.endOffsets(broker, topic, partitions);
+        await().atMost(atMost).pollInterval(Duration.ofMillis(500))
+                .until(() -> KafkaSupport.committed(broker, group, topic).equals(end));
+        service.stop();
+        assertEveryRecordExactlyOnce(service.lake(), feed, producedIds, end);
+        assertNothingTemporaryVisible(service.lake(), feed, topic);
+        assertThat(KafkaSupport.committed(broker, group, topic)).as("committed offsets after the clean stop").isEqualTo(end);
     }
 
     /**
