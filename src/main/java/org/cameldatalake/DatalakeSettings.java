@@ -32,6 +32,7 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 Long.parseLong(get(pc, "datalake.append.max-records", "100000")),
                 Units.bytes(get(pc, "datalake.append.max-bytes", "128MB")),
                 Units.duration(get(pc, "datalake.append.max-age", "60s")),
+                Units.duration(get(pc, "datalake.append.max-idle", "0s")),
                 new MemoryBudget(memoryBudget),
                 Integer.parseInt(get(pc, "datalake.append.max-open-files", "64")),
                 Units.bytes(get(pc, "datalake.append.row-group-size", "32MB")),

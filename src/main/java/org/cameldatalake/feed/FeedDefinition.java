@@ -122,8 +122,8 @@ public record FeedDefinition(
     }
 
     /** Per-feed overrides of the global rotation limits; null members mean "use the global setting". */
-    public record Rotation(Long maxRecords, Long maxBytes, java.time.Duration maxAge) {
-        public static final Rotation NONE = new Rotation(null, null, null);
+    public record Rotation(Long maxRecords, Long maxBytes, java.time.Duration maxAge, java.time.Duration maxIdle) {
+        public static final Rotation NONE = new Rotation(null, null, null, null);
     }
 
     public String routeId() {

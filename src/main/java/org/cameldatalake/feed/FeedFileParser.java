@@ -289,11 +289,12 @@ public final class FeedFileParser {
             return Rotation.NONE;
         }
         if (!r.isObject()) {
-            throw new FeedFileException(file, "rotation", "must be an object like {\"max_records\": 100000, \"max_bytes\": \"128MB\", \"max_age\": \"60s\"}");
+            throw new FeedFileException(file, "rotation", "must be an object like {\"max_records\": 100000, \"max_bytes\": \"128MB\", \"max_age\": \"60s\", \"max_idle\": \"10s\"}");
         }
         Long maxRecords = null;
         Long maxBytes = null;
         Duration maxAge = null;
+        Duration maxIdle = null;
         for (Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             JsonNode v = r.get(f);
@@ -304,13 +305,14 @@ public final class FeedFileParser {
                             : fail(path, "must be a positive whole number");
                     case "max_bytes" -> maxBytes = Units.bytes(v.asText());
                     case "max_age" -> maxAge = Units.duration(v.asText());
-                    default -> throw new FeedFileException(file, path, "unknown field (known: max_records, max_bytes, max_age)");
+                    case "max_idle" -> maxIdle = Units.duration(v.asText());
+                    default -> throw new FeedFileException(file, path, "unknown field (known: max_records, max_bytes, max_age, max_idle)");
                 }
             } catch (IllegalArgumentException e) {
                 throw new FeedFileException(file, path, e.getMessage());
             }
         }
-        return new Rotation(maxRecords, maxBytes, maxAge);
+        return new Rotation(maxRecords, maxBytes, maxAge, maxIdle);
     }
 
     private <T> T fail(String field, String problem) throws FeedFileException {

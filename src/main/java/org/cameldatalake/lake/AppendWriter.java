@@ -347,6 +347,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             of = open(ps, day, used, now);
         }
         of.write(rec, offset);
+        of.lastAppendAt = now;
         if (mayRotate && (of.records >= settings.maxRecords()
                 || ((of.records & 255) == 0 && of.writer.getDataSize() >= settings.maxBytes()))) {
             publish(of);
@@ -706,7 +707,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     private void enforceLimits(long now) throws IOException {
         List<OpenFile> open = openFiles();
         for (OpenFile of : open) {
-            if (now - of.openedAt >= settings.maxAge().toMillis()) {
+            if (settings.expired(of.openedAt, of.lastAppendAt, now)) {
                 publish(of);
             }
         }
@@ -746,7 +747,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     }
 
     /**
-     * Publishes files that reached their age limit; called by a timer so that an idle partition's data still lands.
+     * Publishes files that reached their age or idle limit; called by a timer so that an idle partition's data still lands.
      * Offsets for them are committed with the partition's next batch (or on revocation); until then a restart
      * skips them as already published.
      */
@@ -756,7 +757,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         }
         long now = clock.millis();
         for (OpenFile of : openFiles()) {
-            if (now - of.openedAt >= settings.maxAge().toMillis()) {
+            if (settings.expired(of.openedAt, of.lastAppendAt, now)) {
                 try {
                     publish(of);
                 } catch (IOException | RuntimeException e) {
@@ -1169,6 +1170,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         final LakeStorage.CountingOutputFile out;
         final ParquetWriter<GenericRecord> writer;
         final long openedAt;
+        long lastAppendAt;
         long first = -1;
         long last = -1;
         long records;
@@ -1181,6 +1183,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             this.out = out;
             this.writer = writer;
             this.openedAt = openedAt;
+            this.lastAppendAt = openedAt;
         }
 
         void write(GenericRecord rec, long offset) throws IOException {

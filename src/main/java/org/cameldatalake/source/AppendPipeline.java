@@ -23,8 +23,11 @@ public final class AppendPipeline {
         this.writerThreads = writerThreads;
     }
 
-    /** Waits for the feed's previous batch (throwing its failure), then starts writing this one. */
-    public void submit(AppendWriter writer, AppendWriter.DecodedBatch batch) throws Exception {
+    /**
+     * Waits for the feed's previous batch (throwing its failure), runs {@code betweenWrites} (the consumer commits what
+     * that batch published: with no write in flight, the writer's lock is free), then starts writing this one.
+     */
+    public void submit(AppendWriter writer, AppendWriter.DecodedBatch batch, Runnable betweenWrites) throws Exception {
         CompletableFuture<Void> previous = inFlight.remove(writer);
         if (previous != null) {
             try {
@@ -33,6 +36,7 @@ public final class AppendPipeline {
                 throw e.getCause() instanceof Exception cause ? cause : e;
             }
         }
+        betweenWrites.run();
         inFlight.put(writer, CompletableFuture.runAsync(() -> {
             try {
                 writer.append(batch);
@@ -40,6 +44,15 @@ public final class AppendPipeline {
                 throw new CompletionException(e);
             }
         }, writerThreads));
+    }
+
+    /**
+     * True while a batch of the feed is being written. The consumer thread then leaves the writer alone (its lock is
+     * held for the whole write): what it would commit is committed after that write, before the next one starts.
+     */
+    public boolean writing(AppendWriter writer) {
+        CompletableFuture<Void> f = inFlight.get(writer);
+        return f != null && !f.isDone();
     }
 
     /**

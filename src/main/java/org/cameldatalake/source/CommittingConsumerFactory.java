@@ -35,10 +35,15 @@ public final class CommittingConsumerFactory extends DefaultKafkaClientFactory {
                 (proxy, method, args) -> {
                     if (method.getName().equals("poll")) {
                         AppendWriter writer = group == null ? null : writers.byGroup(group);
-                        if (writer != null && (writer.takeRewindRequest() || pipeline.failed(writer))) {
-                            rewind(consumer);
-                        } else if (writer != null) {
-                            KafkaBatchLander.commit(writer, consumer); // nothing to do unless files were published meanwhile
+                        // while the writer thread writes a batch it holds the writer: waiting for it here would stall
+                        // the next batch's fetch and decoding; the lander commits after that write, a failure shows
+                        // at the next poll
+                        if (writer != null && !pipeline.writing(writer)) {
+                            if (writer.takeRewindRequest() || pipeline.failed(writer)) {
+                                rewind(consumer);
+                            } else {
+                                KafkaBatchLander.commit(writer, consumer); // nothing to do unless files were published meanwhile
+                            }
                         }
                     }
                     try {

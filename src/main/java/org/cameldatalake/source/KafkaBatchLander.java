@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The step of the {@code kafka-stream-feed} template: decodes a Kafka batch and hands it to the feed's append writer
- * (through the {@link AppendPipeline}), then commits, for every partition the consumer owns, the offsets the writer
- * says are published. It runs on the Kafka consumer
+ * (through the {@link AppendPipeline}), and commits, for every partition the consumer owns, the offsets the writer
+ * says are published — between two writes, never while one holds the writer. It runs on the Kafka consumer
  * thread (camel-kafka batching), so it may use the consumer directly; committing per partition here avoids the
  * 4.17 batch commit that commits only the last record's partition (research/camel-idioms.md §3.3).
  * <p>
@@ -98,10 +98,16 @@ public final class KafkaBatchLander {
             LOG.info("feed {}: {} record(s) fetched before a rebalance dropped; they are read again from the committed offset",
                     feed, stale);
         }
+        Consumer<?, ?> committer = consumer;
         try {
             // decoded here, on the consumer thread, while the previous batch may still be being written; a failure
-            // thrown here is the previous batch's
-            pipeline.submit(writer, writer.decode(records));
+            // thrown here is the previous batch's. Once it is written, what it published is committed; what this
+            // batch publishes is committed before the next one is written, or at the next poll.
+            pipeline.submit(writer, writer.decode(records), () -> {
+                if (committer != null) {
+                    commit(writer, committer);
+                }
+            });
         } catch (Exception e) {
             backOff(batch, feed, writer);
             throw e;
@@ -111,9 +117,6 @@ public final class KafkaBatchLander {
         if (streak != null && writer.filesPublished() > streak.filesPublished()) {
             failing.remove(feed);
             LOG.info("feed {}: publishing again after {} failed batch(es)", feed, streak.failures());
-        }
-        if (consumer != null) {
-            commit(writer, consumer);
         }
     }
 

@@ -63,17 +63,13 @@ public final class ThroughputBenchmark {
             long jsonBytes = produce(kafka.bootstrapServers(), n);
             System.out.printf("produced %,d records (%,.1f MB of JSON) in %.1f s%n", n, jsonBytes / 1e6, secs(t0));
 
-            Result consume = rawConsume(kafka.bootstrapServers(), n, jsonBytes);
-            System.out.println("(a) " + consume);
-            Result write = rawWrite(kafka.bootstrapServers(), n, jsonBytes, work.resolve("raw-lake"));
-            System.out.println("(b) " + write);
-            ServiceRun service = service(kafka.bootstrapServers(), n, jsonBytes, work.resolve("service"));
-            System.out.println("(c) " + service.result + "; peak RSS " + service.peakRssMb + " MB, peak heap " + service.peakHeapMb + " MB");
-            double snapshot = SnapshotBenchmark.hundredThousandRowSnapshotSeconds();
-            System.out.printf("(f) 100,000-row snapshot: %.2f s%n", snapshot);
-            String md = table(n, jsonBytes, consume, write, service, snapshot);
-            System.out.println(md);
-            Files.writeString(Path.of("bench/RESULTS.md"), md);
+            if (System.getenv("BENCH_ONLY_SERVICE") != null) { // experiments on (c) alone; RESULTS.md untouched
+                ServiceRun only = service(kafka.bootstrapServers(), n, jsonBytes, work.resolve("service"));
+                System.out.printf("(c) %s; peak RSS %d MB, peak heap %d MB; 10-90 %% %,.0f records/s%n", only.result, only.peakRssMb,
+                        only.peakHeapMb, only.steadyRps);
+            } else {
+                measureAll(kafka, n, jsonBytes, work);
+            }
         } finally {
             if (System.getenv("BENCH_KEEP") == null) {
                 deleteQuietly(work);
@@ -82,6 +78,20 @@ public final class ThroughputBenchmark {
             }
         }
         System.exit(0); // the in-process broker leaves non-daemon threads behind
+    }
+
+    private static void measureAll(EmbeddedKafka kafka, int n, long jsonBytes, Path work) throws Exception {
+        Result consume = rawConsume(kafka.bootstrapServers(), n, jsonBytes);
+        System.out.println("(a) " + consume);
+        Result write = rawWrite(kafka.bootstrapServers(), n, jsonBytes, work.resolve("raw-lake"));
+        System.out.println("(b) " + write);
+        ServiceRun service = service(kafka.bootstrapServers(), n, jsonBytes, work.resolve("service"));
+        System.out.println("(c) " + service.result + "; peak RSS " + service.peakRssMb + " MB, peak heap " + service.peakHeapMb + " MB");
+        double snapshot = SnapshotBenchmark.hundredThousandRowSnapshotSeconds();
+        System.out.printf("(f) 100,000-row snapshot: %.2f s%n", snapshot);
+        String md = table(n, jsonBytes, consume, write, service, snapshot);
+        System.out.println(md);
+        Files.writeString(Path.of("bench/RESULTS.md"), md);
     }
 
     /** cpuSeconds: CPU time the measured work used (its thread for (a) and (b), the whole process for (c)). */
@@ -102,7 +112,7 @@ public final class ThroughputBenchmark {
     }
 
     /** steadyRps: records committed per second between 10 % and 90 % of the topic committed (no start, no tail). */
-    record ServiceRun(Result result, long peakRssMb, long peakHeapMb, long parquetBytes, double steadyRps) {
+    record ServiceRun(Result result, long peakRssMb, long peakHeapMb, long parquetBytes, double steadyRps, double at10, double at90) {
     }
 
     private static long produce(String brokers, int n) throws Exception {
@@ -236,7 +246,7 @@ public final class ThroughputBenchmark {
         }
         cmd.addAll(List.of("-Ddatalake.root=" + dir.resolve("data_lake"), "-Ddatalake.feeds.dir=" + dir.resolve("feeds"),
                 "-Dcamel.component.kafka.brokers=" + brokers, "-Ddatalake.api.port=" + port,
-                "-Ddatalake.maintenance.autostart=false", "-Ddatalake.append.max-age=5s",
+                "-Ddatalake.maintenance.autostart=false", "-Ddatalake.append.max-age=5s", "-Ddatalake.append.max-idle=1s",
                 "-jar", jar.toString(), "run"));
         Path log = dir.resolve("service.log");
         long t0 = System.nanoTime();
@@ -249,6 +259,7 @@ public final class ThroughputBenchmark {
         double seconds;
         double cpuSeconds;
         int polls = 0;
+        double atFirst = -1;
         double at10 = -1;
         double at90 = -1;
         long committed10 = 0;
@@ -269,6 +280,9 @@ public final class ThroughputBenchmark {
                 var committed = admin.listConsumerGroupOffsets("camel-datalake-bench").partitionsToOffsetAndMetadata().get();
                 long committedSum = committed.values().stream().filter(java.util.Objects::nonNull)
                         .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset).sum();
+                if (atFirst < 0 && committedSum > 0) {
+                    atFirst = secs(t0);
+                }
                 if (at10 < 0 && committedSum >= n / 10) {
                     at10 = secs(t0);
                     committed10 = committedSum;
@@ -303,8 +317,10 @@ public final class ThroughputBenchmark {
         }
         System.out.printf("(c) %d Parquet files%n", fileCount);
         double steady = at90 > at10 && at10 >= 0 ? (committed90 - committed10) / (at90 - at10) : 0;
+        System.out.printf(Locale.ROOT, "(c) first record committed at %.1f s, 10 %% at %.1f s, 90 %% at %.1f s, all at %.1f s%n",
+                atFirst, at10, at90, seconds);
         return new ServiceRun(new Result("camel-datalake end to end (jar, -Xmx256m)", n, seconds, jsonBytes, cpuSeconds), peakRss, peakHeap, parquet,
-                steady);
+                steady, at10, at90);
     }
 
     private static long threadCpu() {
@@ -337,6 +353,29 @@ public final class ThroughputBenchmark {
         byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
                 .forEach(e -> s.append(String.format(Locale.ROOT, " [%s] %.1f", e.getKey(), e.getValue())));
         System.out.println(s);
+        printCamelThreadCpu(pid);
+    }
+
+    /** The kernel's 15 characters cannot tell Camel's threads apart; the JVM's thread dump (cpu=…ms) can. */
+    private static void printCamelThreadCpu(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(pid), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor();
+            Map<String, Double> byName = new HashMap<>();
+            var m = java.util.regex.Pattern.compile("^\"Camel \\(camel-1\\) thread #\\d+ - ([^\"]+)\".*? cpu=([0-9.]+)ms",
+                    java.util.regex.Pattern.MULTILINE).matcher(dump);
+            while (m.find()) {
+                byName.merge(m.group(1).replaceAll("\\d+", "#"), Double.parseDouble(m.group(2)) / 1000, Double::sum);
+            }
+            StringBuilder s = new StringBuilder("(c) CPU s by Camel thread:");
+            byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+                    .forEach(e -> s.append(String.format(Locale.ROOT, " [%s] %.1f", e.getKey(), e.getValue())));
+            System.out.println(s);
+        } catch (IOException | InterruptedException e) {
+            System.out.println("(c) no thread dump: " + e);
+        }
     }
 
     private static long rssMb(long pid) {

@@ -54,6 +54,23 @@ class FeedFileParserTest {
     }
 
     @Test
+    void aFeedsRotationOverridesTheGlobalLimitsItNames() throws Exception {
+        FeedDefinition f = FeedFileParser.parse(FILE, """
+                {"feed_name": "x", "feed_type": "stream", "rotation": {"max_age": "30s", "max_idle": "5s"}}""");
+        org.cameldatalake.lake.AppendSettings global = new org.cameldatalake.lake.AppendSettings(100_000, 1L << 27,
+                java.time.Duration.ofSeconds(60), java.time.Duration.ZERO, new org.cameldatalake.lake.MemoryBudget(1L << 26), 64,
+                1L << 25, java.time.ZoneOffset.UTC);
+        org.cameldatalake.lake.AppendSettings feed = global.forFeed(f);
+        assertThat(feed.maxAge()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(feed.maxIdle()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(feed.maxRecords()).isEqualTo(100_000);
+        assertThat(feed.expired(0, 25_000, 29_999)).isFalse();
+        assertThat(feed.expired(0, 25_000, 30_000)).isTrue(); // age, though it got a record 5 s before
+        assertThat(feed.expired(0, 10_000, 15_000)).isTrue(); // 5 s without a record
+        assertThat(global.expired(0, 0, 59_999)).isFalse(); // max-idle 0s: off
+    }
+
+    @Test
     void theSeed000ExampleWithoutSourceOrTopicGetsTheDocumentedDefaults() throws Exception {
         FeedDefinition f = FeedFileParser.parse(FILE, """
                 {"feed_name": "payment_stream", "feed_type": "stream", "ksqldb_source": "payment_stream",
@@ -105,6 +122,7 @@ class FeedFileParserTest {
                 Arguments.of("unknown field", "{'feed_name': 'x', 'feed_type': 'stream', 'retention': 3}", "retention", "unknown field"),
                 Arguments.of("bad timestamp path", "{'feed_name': 'x', 'feed_type': 'stream', 'partitioning': {'timestamp_field': 'a/b'}}", "partitioning.timestamp_field", "not a field name"),
                 Arguments.of("bad rotation", "{'feed_name': 'x', 'feed_type': 'stream', 'rotation': {'max_age': 'soon'}}", "rotation.max_age", "not a duration"),
+                Arguments.of("bad idle rotation", "{'feed_name': 'x', 'feed_type': 'stream', 'rotation': {'max_idle': 'a while'}}", "rotation.max_idle", "not a duration"),
                 Arguments.of("enabled as text", "{'feed_name': 'x', 'feed_type': 'stream', 'enabled': 'yes'}", "enabled", "true or false"),
                 Arguments.of("warehouse key", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'table': 't', 'key': []}}", "warehouse.key", "non-empty array"),
                 Arguments.of("sql in table", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'table': 't; drop table x', 'key': ['A']}}", "warehouse.table", "SQL identifier"),

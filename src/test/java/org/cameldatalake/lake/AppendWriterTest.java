@@ -52,7 +52,8 @@ class AppendWriterTest {
     }
 
     private static AppendSettings settings(long maxRecords, Duration maxAge, long budget, int maxOpen) {
-        return new AppendSettings(maxRecords, 128L << 20, maxAge, new MemoryBudget(budget), maxOpen, 32L << 20, ZoneOffset.UTC);
+        return new AppendSettings(maxRecords, 128L << 20, maxAge, Duration.ZERO, new MemoryBudget(budget), maxOpen, 32L << 20,
+                ZoneOffset.UTC);
     }
 
     private static final String FEED = "{\"feed_name\": \"events\", \"feed_type\": \"stream\", "
@@ -143,6 +144,35 @@ class AppendWriterTest {
             assertThat(lake.count("SELECT count(DISTINCT (year, month, day)) FROM " + t)).isEqualTo(60);
         }
         assertThat(a.filesPublished()).isGreaterThan(60); // the budget forced early publishing
+    }
+
+    @Test
+    void aFileThatGetsNoRecordForMaxIdleIsPublishedWhileABusyOneKeepsFilling() throws Exception {
+        AppendSettings idle = new AppendSettings(1_000_000, 128L << 20, Duration.ofHours(1), Duration.ofSeconds(5),
+                new MemoryBudget(64L << 20), 64, 32L << 20, ZoneOffset.UTC);
+        AppendWriter w = writer(FEED, idle);
+        long offset = 0;
+        w.append(List.of(rec(0, offset++, "{\"ID\": 0, \"TS\": \"" + DAY.minusDays(1) + "T10:00:00Z\"}"))); // then quiet
+        for (int second = 0; second < 8; second++) {
+            w.append(List.of(rec(0, offset, "{\"ID\": " + offset + ", \"TS\": \"" + DAY + "T10:00:00Z\"}")));
+            offset++;
+            clock.advance(Duration.ofSeconds(1));
+            w.rotateExpired();
+        }
+        // 8 s after its only record the quiet day is published; the day that got one record a second is still open
+        assertThat(lake.rows("SELECT CAST(make_date(year, month, day) AS VARCHAR), count(*) FROM " + lake.stream("events")
+                + " GROUP BY ALL ORDER BY 1").toString()).isEqualTo("[[" + DAY.minusDays(1) + ", 1]]");
+        assertThat(w.committable(null)).containsEntry(new TopicPartition("EVENTS", 0), 1L);
+        clock.advance(Duration.ofSeconds(3));
+        w.rotateExpired();
+        assertThat(w.filesPublished()).isEqualTo(1); // 4 s since its last record: not yet
+        clock.advance(Duration.ofSeconds(1));
+        w.rotateExpired();
+        assertThat(lake.rows("SELECT CAST(make_date(year, month, day) AS VARCHAR), count(*), count(DISTINCT filename) FROM "
+                + lake.stream("events") + " GROUP BY ALL ORDER BY 1").toString())
+                .isEqualTo("[[" + DAY.minusDays(1) + ", 1, 1], [" + DAY + ", 8, 1]]");
+        assertThat(w.committable(null)).containsEntry(new TopicPartition("EVENTS", 0), 9L);
+        w.close();
     }
 
     @Test
