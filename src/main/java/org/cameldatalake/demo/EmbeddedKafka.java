@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import kafka.server.KafkaConfig;
@@ -123,6 +124,31 @@ public final class EmbeddedKafka implements AutoCloseable {
                         throw e;
                     }
                 }
+                awaitLeaders(admin, t, partitions);
+            }
+        }
+    }
+
+    /**
+     * Creation returns once the controller has the topic, before this broker leads its partitions: a producer sending
+     * then gets NOT_LEADER_OR_FOLLOWER, and an idempotent one can then be stuck on OUT_OF_ORDER_SEQUENCE_NUMBER until
+     * its delivery timeout. Each partition must answer an offset query (which only its leader does) first.
+     */
+    private static void awaitLeaders(Admin admin, String topic, int partitions) throws Exception {
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> query = new java.util.HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            query.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try {
+                admin.listOffsets(query).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50); // the controller hands leadership over within milliseconds; poll until it has
             }
         }
     }

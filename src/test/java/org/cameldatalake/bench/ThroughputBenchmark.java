@@ -63,7 +63,9 @@ public final class ThroughputBenchmark {
             long jsonBytes = produce(kafka.bootstrapServers(), n);
             System.out.printf("produced %,d records (%,.1f MB of JSON) in %.1f s%n", n, jsonBytes / 1e6, secs(t0));
 
-            if (System.getenv("BENCH_ONLY_SERVICE") != null) { // experiments on (c) alone; RESULTS.md untouched
+            if (System.getenv("BENCH_ONLY_BARE") != null) {
+                System.out.println("(c0) " + bareJvm(kafka.bootstrapServers(), n, jsonBytes, work.resolve("bare-lake")));
+            } else if (System.getenv("BENCH_ONLY_SERVICE") != null) { // experiments on (c) alone; RESULTS.md untouched
                 ServiceRun only = service(kafka.bootstrapServers(), n, jsonBytes, work.resolve("service"));
                 System.out.printf("(c) %s; peak RSS %d MB, peak heap %d MB; 10-90 %% %,.0f records/s%n", only.result, only.peakRssMb,
                         only.peakHeapMb, only.steadyRps);
@@ -87,9 +89,11 @@ public final class ThroughputBenchmark {
         System.out.println("(b) " + write);
         ServiceRun service = service(kafka.bootstrapServers(), n, jsonBytes, work.resolve("service"));
         System.out.println("(c) " + service.result + "; peak RSS " + service.peakRssMb + " MB, peak heap " + service.peakHeapMb + " MB");
+        Result bare = bareJvm(kafka.bootstrapServers(), n, jsonBytes, work.resolve("bare-lake"));
+        System.out.println("(c0) " + bare);
         double snapshot = SnapshotBenchmark.hundredThousandRowSnapshotSeconds();
         System.out.printf("(f) 100,000-row snapshot: %.2f s%n", snapshot);
-        String md = table(n, jsonBytes, consume, write, service, snapshot);
+        String md = table(n, jsonBytes, consume, write, service, bare, snapshot);
         System.out.println(md);
         Files.writeString(Path.of("bench/RESULTS.md"), md);
     }
@@ -228,6 +232,23 @@ public final class ThroughputBenchmark {
         }
         return new Result("raw write (JSON tree → Avro → parquet-avro, snappy, 3 day files)", seen, timed / 1e9, jsonBytes,
                 timedCpu / 1e9);
+    }
+
+    /** (c0): {@link BareJvmPipeline}, launched as the service is, timed from launch to exit. */
+    private static Result bareJvm(String brokers, int n, long jsonBytes, Path dir) throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), BareJvmPipeline.class.getName(), brokers, TOPIC,
+                String.valueOf(n), dir.toString());
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("the bare pipeline failed: " + out);
+        }
+        double seconds = secs(t0);
+        Matcher m = Pattern.compile("cpu=([0-9.]+)").matcher(out);
+        double cpu = m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return new Result("bare pipeline: (a)'s and (b)'s loops on two threads, fresh JVM, -Xmx256m", n, seconds, jsonBytes, cpu);
     }
 
     /** (c)+(d)+(e): the jar in its own JVM with -Xmx256m, from start until the committed offsets reach the end. */
@@ -408,7 +429,7 @@ public final class ThroughputBenchmark {
         }
     }
 
-    private static String table(int n, long jsonBytes, Result a, Result b, ServiceRun c, double snapshot) throws IOException {
+    private static String table(int n, long jsonBytes, Result a, Result b, ServiceRun c, Result bare, double snapshot) throws IOException {
         Result limit = a.rps() < b.rps() ? a : b;
         double ratio = c.result.rps() / limit.rps();
         double parquetShare = (double) c.parquetBytes / jsonBytes;
@@ -420,13 +441,16 @@ public final class ThroughputBenchmark {
                 .append(".\n\n");
         s.append(String.format(Locale.ROOT, "%,d seed-004 transactions over 3 event days, 2-partition topic, %,.1f MB of JSON.%n%n", n, jsonBytes / 1e6));
         s.append("| measure | records/s | MB/s (JSON) | seconds | CPU µs / record | target |\n|---|---:|---:|---:|---:|---|\n");
-        for (Result r : List.of(a, b, c.result)) {
+        for (Result r : List.of(a, b, c.result, bare)) {
             s.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.2f | %.1f | |%n", r.what(), r.rps(), r.mbps(), r.seconds(),
                     r.cpuSeconds() * 1e6 / r.records()));
         }
         s.append(String.format(Locale.ROOT, "| (c) between 10 %% and 90 %% committed (after start, before the tail) | %,.0f | | | | %.2f × min(a, b) |%n",
                 c.steadyRps, c.steadyRps / limit.rps()));
         s.append(String.format(Locale.ROOT, "| **(c) / min(a, b)** | **%.2f** | | | | ≥ 0.8 %s |%n", ratio, ratio >= 0.8 ? "✓" : "✗"));
+        s.append(String.format(Locale.ROOT, "| bare pipeline / min(a, b) — the most any service launched like (c) gets here | %.2f | | | | |%n",
+                bare.rps() / limit.rps()));
+        s.append(String.format(Locale.ROOT, "| (c) / bare pipeline | %.2f | | | | |%n", c.result.rps() / bare.rps()));
         s.append(String.format(Locale.ROOT, "| (d) peak RSS / peak heap of (c) | %d MB / %d MB | | | | completes within -Xmx256m ✓ |%n",
                 c.peakRssMb, c.peakHeapMb));
         s.append(String.format(Locale.ROOT, "| (e) Parquet bytes / JSON bytes | %.1f %% (%,.1f MB) | | | | ≤ 15 %% %s |%n",
@@ -434,6 +458,8 @@ public final class ThroughputBenchmark {
         s.append(String.format(Locale.ROOT, "| (f) 100,000-row ksqlDB snapshot (emulator) | | | %.2f | | < 2 s %s |%n",
                 snapshot, snapshot < 2 ? "✓" : "✗"));
         s.append("\n(a) and (b) are single-threaded loops; (b) times only Avro conversion and Parquet writing of records already parsed.\n");
+        s.append("The bare pipeline chains (a)'s and (b)'s loops on two threads in a fresh JVM with -Xmx256m, timed from launch to exit")
+                .append(" like (c), with nothing else: no Camel, no commits, no metadata, no checks.\n");
         s.append("CPU µs / record: CPU time of (a)'s and (b)'s thread, and of (c)'s whole process (JVM start, Camel, GC included)")
                 .append(" — less sensitive than records/s to other load on the machine.\n");
         return s.toString();

@@ -1,0 +1,120 @@
+package org.cameldatalake.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+
+/**
+ * The floor under (c): (a)'s and (b)'s loops chained in a fresh JVM launched like the service (-Xmx256m), one thread
+ * consuming and parsing while another converts and writes, nothing else — no Camel, no offsets committed, no
+ * metadata, no checks. The benchmark times it from launch to exit, as (c): whatever (c) cannot beat on this machine
+ * (JVM start, JIT, GC at 256 MB sharing two cores) shows here.
+ * {@code java BareJvmPipeline brokers topic records lakeDir}
+ */
+public final class BareJvmPipeline {
+    private static final List<JsonNode> END = new ArrayList<>();
+
+    public static void main(String[] args) throws Exception {
+        String brokers = args[0];
+        String topic = args[1];
+        int n = Integer.parseInt(args[2]);
+        Path lake = Path.of(args[3]);
+        BlockingQueue<List<JsonNode>> batches = new ArrayBlockingQueue<>(1);
+        BlockingQueue<List<Long>> times = new ArrayBlockingQueue<>(1);
+        Thread writer = new Thread(() -> {
+            try {
+                write(batches, times, lake);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "writer");
+        writer.start();
+        ObjectMapper json = new ObjectMapper();
+        Properties p = new Properties();
+        p.put("bootstrap.servers", brokers);
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("max.poll.records", "500");
+        long seen = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> tps = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            while (seen < n) {
+                List<JsonNode> batch = new ArrayList<>();
+                List<Long> ts = new ArrayList<>();
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    batch.add(json.readTree(r.value()));
+                    ts.add(r.timestamp());
+                    seen++;
+                }
+                if (!batch.isEmpty()) {
+                    batches.put(batch);
+                    times.put(ts);
+                }
+            }
+        }
+        batches.put(END);
+        times.put(List.of());
+        writer.join();
+        System.out.printf(java.util.Locale.ROOT, "cpu=%.2f%n", ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
+    }
+
+    private static void write(BlockingQueue<List<JsonNode>> batches, BlockingQueue<List<Long>> times, Path lake) throws Exception {
+        Configuration conf = new Configuration();
+        Map<LocalDate, ParquetWriter<GenericRecord>> writers = new HashMap<>();
+        Schema schema = null;
+        while (true) {
+            List<JsonNode> batch = batches.take();
+            List<Long> ts = times.take();
+            if (batch == END) {
+                break;
+            }
+            if (schema == null) {
+                schema = JsonAvro.schemaOf(batch.subList(0, Math.min(1000, batch.size())));
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                LocalDate day = Instant.ofEpochMilli(ts.get(i)).atZone(ZoneOffset.UTC).toLocalDate();
+                ParquetWriter<GenericRecord> w = writers.get(day);
+                if (w == null) {
+                    Path file = lake.resolve("day=" + day).resolve("part-0.parquet");
+                    Files.createDirectories(file.getParent());
+                    w = AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(
+                                    new org.apache.hadoop.fs.Path(file.toUri()), conf))
+                            .withSchema(schema).withDataModel(GenericData.get()).withConf(conf)
+                            .withCompressionCodec(CompressionCodecName.SNAPPY).build();
+                    writers.put(day, w);
+                }
+                w.write(JsonAvro.convert(batch.get(i), schema));
+            }
+        }
+        for (ParquetWriter<GenericRecord> w : writers.values()) {
+            w.close();
+        }
+    }
+}
