@@ -6,6 +6,9 @@ package org.cameldatalake.schema;
  * turns such a surrogate into {@code ?}, so they are refused before they reach a file.
  */
 public final class Unicode {
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private Unicode() {
     }
 
@@ -39,6 +42,13 @@ public final class Unicode {
         int i = 0;
         int n = b.length;
         while (i < n) {
+            // eight ASCII bytes at a time: records are mostly ASCII, and this check runs over every byte of them
+            while (i + 8 <= n && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
+                i += 8;
+            }
+            if (i >= n) {
+                break;
+            }
             int c = b[i] & 0xFF;
             if (c < 0x80) {
                 i++;
