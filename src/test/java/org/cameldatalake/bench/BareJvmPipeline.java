@@ -2,31 +2,17 @@ package org.cameldatalake.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 
 /**
  * The floor under (c): (a)'s and (b)'s loops chained in a fresh JVM launched like the service (-Xmx256m), one thread
@@ -86,35 +72,22 @@ public final class BareJvmPipeline {
     }
 
     private static void write(BlockingQueue<List<JsonNode>> batches, BlockingQueue<List<Long>> times, Path lake) throws Exception {
-        Configuration conf = new Configuration();
-        Map<LocalDate, ParquetWriter<GenericRecord>> writers = new HashMap<>();
-        Schema schema = null;
+        DayFiles files = null;
         while (true) {
             List<JsonNode> batch = batches.take();
             List<Long> ts = times.take();
             if (batch == END) {
                 break;
             }
-            if (schema == null) {
-                schema = JsonAvro.schemaOf(batch.subList(0, Math.min(1000, batch.size())));
+            if (files == null) {
+                files = new DayFiles(lake, JsonAvro.schemaOf(batch.subList(0, Math.min(1000, batch.size()))));
             }
             for (int i = 0; i < batch.size(); i++) {
-                LocalDate day = Instant.ofEpochMilli(ts.get(i)).atZone(ZoneOffset.UTC).toLocalDate();
-                ParquetWriter<GenericRecord> w = writers.get(day);
-                if (w == null) {
-                    Path file = lake.resolve("day=" + day).resolve("part-0.parquet");
-                    Files.createDirectories(file.getParent());
-                    w = AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(
-                                    new org.apache.hadoop.fs.Path(file.toUri()), conf))
-                            .withSchema(schema).withDataModel(GenericData.get()).withConf(conf)
-                            .withCompressionCodec(CompressionCodecName.SNAPPY).build();
-                    writers.put(day, w);
-                }
-                w.write(JsonAvro.convert(batch.get(i), schema));
+                files.write(batch.get(i), ts.get(i));
             }
         }
-        for (ParquetWriter<GenericRecord> w : writers.values()) {
-            w.close();
+        if (files != null) {
+            files.close();
         }
     }
 }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -19,10 +18,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,10 +29,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.cameldatalake.demo.EmbeddedKafka;
 import org.cameldatalake.demo.TransactionGenerator;
 import org.cameldatalake.support.Http;
@@ -180,12 +171,10 @@ public final class ThroughputBenchmark {
      * partition; only conversion and writing are timed (reading and parsing are (a)).
      */
     private static Result rawWrite(String brokers, int n, long jsonBytes, Path lake) throws IOException {
-        Schema schema = null;
-        Map<LocalDate, ParquetWriter<GenericRecord>> writers = new HashMap<>();
+        DayFiles files = null;
         long timed = 0;
         long timedCpu = 0;
         long seen = 0;
-        Configuration conf = new Configuration();
         try (KafkaConsumer<byte[], byte[]> c = consumer(brokers)) {
             List<JsonNode> chunk = new ArrayList<>();
             List<Long> times = new ArrayList<>();
@@ -196,25 +185,13 @@ public final class ThroughputBenchmark {
                     seen++;
                 }
                 if (chunk.size() >= 50_000 || (seen >= n && !chunk.isEmpty())) {
-                    if (schema == null) {
-                        schema = JsonAvro.schemaOf(chunk.subList(0, Math.min(1000, chunk.size())));
+                    if (files == null) {
+                        files = new DayFiles(lake, JsonAvro.schemaOf(chunk.subList(0, Math.min(1000, chunk.size()))));
                     }
                     long t0 = System.nanoTime();
                     long cpu0 = threadCpu();
                     for (int i = 0; i < chunk.size(); i++) {
-                        LocalDate day = Instant.ofEpochMilli(times.get(i)).atZone(ZoneOffset.UTC).toLocalDate();
-                        ParquetWriter<GenericRecord> w = writers.get(day);
-                        if (w == null) {
-                            Path file = lake.resolve("year=" + day.getYear()).resolve(String.format("month=%02d", day.getMonthValue()))
-                                    .resolve(String.format("day=%02d", day.getDayOfMonth())).resolve("part-0.parquet");
-                            Files.createDirectories(file.getParent());
-                            w = AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(
-                                            new org.apache.hadoop.fs.Path(file.toUri()), conf))
-                                    .withSchema(schema).withDataModel(GenericData.get()).withConf(conf)
-                                    .withCompressionCodec(CompressionCodecName.SNAPPY).build();
-                            writers.put(day, w);
-                        }
-                        w.write(JsonAvro.convert(chunk.get(i), schema));
+                        files.write(chunk.get(i), times.get(i));
                     }
                     timed += System.nanoTime() - t0;
                     timedCpu += threadCpu() - cpu0;
@@ -222,14 +199,14 @@ public final class ThroughputBenchmark {
                     times.clear();
                 }
             }
-            long t0 = System.nanoTime();
-            long cpu0 = threadCpu();
-            for (ParquetWriter<GenericRecord> w : writers.values()) {
-                w.close();
-            }
-            timed += System.nanoTime() - t0;
-            timedCpu += threadCpu() - cpu0;
         }
+        long t0 = System.nanoTime();
+        long cpu0 = threadCpu();
+        if (files != null) {
+            files.close();
+        }
+        timed += System.nanoTime() - t0;
+        timedCpu += threadCpu() - cpu0;
         return new Result("raw write (JSON tree → Avro → parquet-avro, snappy, 3 day files)", seen, timed / 1e9, jsonBytes,
                 timedCpu / 1e9);
     }
