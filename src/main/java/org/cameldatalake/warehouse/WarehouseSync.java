@@ -1,7 +1,6 @@
 package org.cameldatalake.warehouse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,6 +28,7 @@ import org.cameldatalake.lake.LakeStorage;
 import org.cameldatalake.lake.RejectedRecords;
 import org.cameldatalake.lake.SourceRecord;
 import org.cameldatalake.lake.StreamFileName;
+import org.cameldatalake.source.JsonRecordDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class WarehouseSync {
     public static final String FEED_PROPERTY = "feedName";
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseSync.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Warehouse warehouse;
     private final LakeStorage storage;
@@ -136,15 +135,13 @@ public final class WarehouseSync {
         }
     }
 
+    /** Decoded as strictly as the lake decodes stream records, so that the warehouse never holds what the lake refuses. */
     private static Map<String, JsonNode> values(byte[] value) {
         JsonNode node;
         try {
-            node = JSON.readTree(value);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the value is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException("the value is not a JSON object but " + (node == null ? "nothing" : node));
+            node = JsonRecordDecoder.decodeObject(value);
+        } catch (JsonRecordDecoder.Refused e) {
+            throw new IllegalArgumentException("value: " + e.getMessage());
         }
         Map<String, JsonNode> out = new LinkedHashMap<>();
         node.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue()));
