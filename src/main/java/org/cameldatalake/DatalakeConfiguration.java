@@ -109,6 +109,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                     if (health != null) { // readiness (GET /observe/health/ready) includes the sources the feeds read
                         health.register(new SourceHealthChecks.Kafka(feeds, kafkaProbe));
                         health.register(new SourceHealthChecks.KsqlDb(feeds, settings.ksqldbUrl()));
+                        health.register(new SourceHealthChecks.LakeWrites(writers));
                     }
                 }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,6 +28,7 @@ import org.cameldatalake.ksqldb.KsqlDbEmulator;
 import org.cameldatalake.lake.ExportLog;
 import org.cameldatalake.lake.LakeStorage;
 import org.cameldatalake.support.FaultyFileSystem;
+import org.cameldatalake.support.Http;
 import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.LogCapture;
@@ -72,6 +74,9 @@ class DiskFaultTest {
         try (LogCapture log = new LogCapture(); Service service = new Service(dir)) {
             FaultyFileSystem.Disk disk = FaultyFileSystem.install(service);
             service.kafkaFeed(FEED, TOPIC);
+            int port = Http.freePort();
+            String ready = "http://localhost:" + port + "/observe/health/ready";
+            service.set("datalake.api.port", String.valueOf(port));
             service.set("datalake.append.max-records", "250").set("datalake.append.max-age", "1s")
                     .set("datalake.append.check-interval-ms", "200").set("datalake.kafka.max-poll-records", "100")
                     .set("datalake.kafka.retry-backoff", "250ms").set("datalake.kafka.retry-backoff-max", "1s");
@@ -85,6 +90,15 @@ class DiskFaultTest {
                 fault.on().accept(disk);
                 send(150); // records keep arriving while the fault lasts
                 await().atMost(60, SECONDS).pollInterval(50, MILLISECONDS).until(() -> failedBatches(log, mark).size() >= 2);
+                // readiness says the lake is the problem, and which feed and why (liveness stays up: a restart frees no disk)
+                await().atMost(30, SECONDS).pollInterval(100, MILLISECONDS).untilAsserted(() -> {
+                    HttpResponse<String> r = Http.get(ready);
+                    assertThat(r.statusCode()).as("%s: %s", fault.name(), r.body()).isEqualTo(503);
+                    // (Camel's health JSON writes "/" as "\/" inside the text)
+                    assertThat(Http.check(r.body(), "lake").path("message").asText().replace("\\/", "/"))
+                            .contains("feed " + FEED + " cannot land its records: ").contains(fault.cause());
+                });
+                assertThat(Http.get(ready.replace("/ready", "/live")).statusCode()).isEqualTo(200);
                 send(150);
                 await().atMost(60, SECONDS).pollInterval(50, MILLISECONDS).until(() -> failedBatches(log, mark).size() >= 4);
                 assertConsistent(service, fault.name());
@@ -103,6 +117,8 @@ class DiskFaultTest {
                 }
                 disk.heal(); // and nothing else: no restart, no new record
                 awaitEverythingLanded(service);
+                await().atMost(30, SECONDS).pollInterval(100, MILLISECONDS)
+                        .untilAsserted(() -> assertThat(Http.get(ready).statusCode()).as(fault.name() + ", healed").isEqualTo(200));
                 assertConsistent(service, fault.name() + ", healed");
                 assertThat(disk.faults()).as(fault.name()).isGreaterThan(faultsBefore);
             }

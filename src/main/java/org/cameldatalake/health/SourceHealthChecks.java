@@ -11,10 +11,12 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.lake.AppendWriter;
+import org.cameldatalake.lake.AppendWriters;
 
 /**
  * Readiness checks of the sources the running feeds read: Kafka (the brokers answer) and ksqlDB ({@code GET /info}
- * answers 200). A source no running feed uses is reported UP with {@code used=false}: the service does not wait for it.
+ * answers 200); and of the lake they write ({@link LakeWrites}). A source no running feed uses is reported UP with {@code used=false}: the service does not wait for it.
  */
 public final class SourceHealthChecks {
     static final Duration TIMEOUT = Duration.ofSeconds(3);
@@ -106,6 +108,45 @@ public final class SourceHealthChecks {
         @Override
         String unreachable(Exception e) {
             return "ksqlDB is unreachable at " + url + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+        }
+    }
+
+    /**
+     * Readiness of the lake as the feeds find it: DOWN from a batch or publish that failed (disk full, unwritable,
+     * failing renames…) until a file lands whole again, naming the feed and the cause. Not a liveness check: a
+     * restart frees no disk, and a feed resumes by itself once it can write.
+     */
+    public static final class LakeWrites extends AbstractHealthCheck {
+        private final AppendWriters writers;
+
+        public LakeWrites(AppendWriters writers) {
+            super("datalake", "lake");
+            this.writers = writers;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            StringBuilder message = new StringBuilder();
+            int failing = 0;
+            for (AppendWriter w : writers.all()) {
+                String failure = w.landingFailure();
+                if (failure != null) {
+                    failing++;
+                    message.append(message.length() == 0 ? "" : "; ").append("feed ").append(w.feed().name())
+                            .append(" cannot land its records: ").append(failure);
+                }
+            }
+            builder.detail("failing.feeds", failing);
+            if (failing == 0) {
+                builder.up();
+            } else {
+                builder.message(message.toString()).down();
+            }
         }
     }
 }

@@ -86,6 +86,8 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     private volatile FeedSchema schema; // JSON sources: inferred, widened as values require (read unlocked by decode)
     private KsqlRowSchema declared;     // ksqlDB sources: as ksqlDB declares the columns
     private String pendingFailure;
+    /** Why records could not land, from a failed batch or publish until a file is published whole again. */
+    private volatile String landingFailure;
     private boolean rewindRequested;
     private boolean closed;
     private java.nio.channels.FileChannel tempLock;
@@ -263,6 +265,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         } catch (IOException | RuntimeException e) {
             String reason = LakeStorage.reason(e);
             LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), reason);
+            landingFailure = reason;
             abandonAll();
             recordError(reason);
             throw e;
@@ -693,6 +696,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         LOG.info("{}: published {} ({} records, {} KB)", feed.name(), storage.relative(dest), of.records, bytes / 1024);
         storage.secure(dest, feedDir, feed.securityLevel());
         writeMetadata();
+        landingFailure = null; // a file and its metadata landed: the lake takes writes again
     }
 
     private static String partitionPath(LocalDate day) {
@@ -766,6 +770,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                     LOG.error("feed {}: publishing an idle file failed, unpublished files discarded, nothing committed: {}",
                             feed.name(), reason);
                     pendingFailure = reason;
+                    landingFailure = reason;
                     rewindRequested = true;
                     abandonAll();
                     recordError(reason);
@@ -818,6 +823,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                     publish(of);
                 } catch (IOException | RuntimeException e) {
                     LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, LakeStorage.reason(e));
+                    landingFailure = LakeStorage.reason(e);
                     failed.add(tp);
                     break;
                 }
@@ -1131,6 +1137,11 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
 
     public long recordsSkipped() {
         return recordsSkipped.get();
+    }
+
+    /** Why this feed's records cannot land (the last failed batch or publish), or null once a file has landed since. */
+    public String landingFailure() {
+        return landingFailure;
     }
 
     @Override
