@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -15,6 +16,8 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
@@ -135,9 +138,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      * its delivery timeout. Each partition must answer an offset query (which only its leader does) first.
      */
     private static void awaitLeaders(Admin admin, String topic, int partitions) throws Exception {
-        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> query = new java.util.HashMap<>();
+        Map<TopicPartition, OffsetSpec> query = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
-            query.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            query.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (true) {

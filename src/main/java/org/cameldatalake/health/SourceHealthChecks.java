@@ -16,7 +16,8 @@ import org.cameldatalake.lake.AppendWriters;
 
 /**
  * Readiness checks of the sources the running feeds read: Kafka (the brokers answer) and ksqlDB ({@code GET /info}
- * answers 200); and of the lake they write ({@link LakeWrites}). A source no running feed uses is reported UP with {@code used=false}: the service does not wait for it.
+ * answers 200), and of the lake they write ({@link LakeWrites}). A source no running feed uses is reported UP with
+ * {@code used=false}: the service does not wait for it.
  */
 public final class SourceHealthChecks {
     static final Duration TIMEOUT = Duration.ofSeconds(3);

@@ -265,9 +265,8 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         } catch (IOException | RuntimeException e) {
             String reason = LakeStorage.reason(e);
             LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), reason);
-            landingFailure = reason;
             abandonAll();
-            recordError(reason);
+            landingFailed(reason);
             throw e;
         }
         noteSeen();
@@ -448,7 +447,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             }
         } catch (IOException | RuntimeException e) {
             abandonAll();
-            recordError(LakeStorage.reason(e));
+            landingFailed(LakeStorage.reason(e));
             throw e;
         }
     }
@@ -770,10 +769,9 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                     LOG.error("feed {}: publishing an idle file failed, unpublished files discarded, nothing committed: {}",
                             feed.name(), reason);
                     pendingFailure = reason;
-                    landingFailure = reason;
                     rewindRequested = true;
                     abandonAll();
-                    recordError(reason);
+                    landingFailed(reason);
                     return;
                 }
             }
@@ -823,7 +821,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                     publish(of);
                 } catch (IOException | RuntimeException e) {
                     LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, LakeStorage.reason(e));
-                    landingFailure = LakeStorage.reason(e);
+                    landingFailed(LakeStorage.reason(e));
                     failed.add(tp);
                     break;
                 }
@@ -1069,6 +1067,12 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             metadata.setLastError(null, null);
             writeMetadata();
         }
+    }
+
+    /** Records could not land: readiness says so ({@link #landingFailure}) until a file is published again. */
+    private void landingFailed(String reason) {
+        landingFailure = reason;
+        recordError(reason);
     }
 
     private void recordError(String error) {
