@@ -193,8 +193,9 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     }
 
     /**
-     * A record as far as it can be taken without the writer's state: its JSON object, its day and its Avro record
-     * under the schema current when it was decoded — or why it is rejected.
+     * A record as far as it can be taken without the writer's state: its JSON object (null when it was read straight
+     * into the Avro record, which most are: the tree is then parsed again only if the schema changed meanwhile), its
+     * day and its Avro record under the schema current when it was decoded — or why it is rejected.
      */
     private record Decoded(SourceRecord source, JsonNode node, LocalDate day, FeedSchema convertedWith,
                            GenericData.Record converted, String rejection) {
@@ -204,6 +205,19 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     }
 
     private Decoded decode(SourceRecord r, FeedSchema current) {
+        if (current != null) { // most records fit the schema as it is: no JSON tree for them
+            GenericData.Record rec = JsonRecordDecoder.decodeFitting(r.value(), current);
+            if (rec != null) {
+                try {
+                    LocalDate day = partitioner.dateOf(current, rec, r.timestamp());
+                    if (day != null) {
+                        return new Decoded(r, null, day, current, rec, null);
+                    }
+                } catch (DatePartitioner.BadTimestamp e) {
+                    return Decoded.rejected(r, e.getMessage());
+                }
+            }
+        }
         JsonNode node;
         try {
             node = JsonRecordDecoder.decodeObject(r.value());
@@ -307,7 +321,20 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         }
         OpenFile of = ps.open.get(day);
         FeedSchema used = of != null && of.schema instanceof FeedSchema fs ? fs : schema;
-        GenericData.Record rec = used != null && used == d.convertedWith() ? d.converted() : convert(used, node);
+        GenericData.Record rec;
+        if (used != null && used == d.convertedWith()) {
+            rec = d.converted();
+        } else {
+            if (node == null) { // decoded straight into another schema version: convert from the tree
+                try {
+                    node = JsonRecordDecoder.decodeObject(r.value());
+                } catch (JsonRecordDecoder.Refused e) { // cannot happen (decodeFitting takes less), but if it did
+                    reject(ps, r, e.getMessage(), counts);
+                    return;
+                }
+            }
+            rec = convert(used, node);
+        }
         if (rec == null && schema != null && used != schema) {
             used = schema;
             rec = convert(used, node);

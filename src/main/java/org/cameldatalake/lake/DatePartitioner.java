@@ -7,6 +7,9 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.util.Utf8;
+import org.cameldatalake.schema.FeedSchema;
 
 /**
  * Decides a stream record's {@code year=/month=/day=} partition from event time (DESIGN.md §4.4): the feed's
@@ -40,11 +43,7 @@ public final class DatePartitioner {
             }
         }
         if (path == null || v == null || v.isNull()) {
-            if (recordTimestampMillis < 0) {
-                throw new BadTimestamp("no " + (path == null ? "timestamp" : String.join(".", path))
-                        + " and no record timestamp");
-            }
-            return Instant.ofEpochMilli(recordTimestampMillis).atZone(zone).toLocalDate();
+            return recordDate(recordTimestampMillis);
         }
         if (v.isIntegralNumber() && v.canConvertToLong()) {
             return Instant.ofEpochMilli(v.longValue()).atZone(zone).toLocalDate();
@@ -53,6 +52,31 @@ public final class DatePartitioner {
             return parse(v.textValue());
         }
         throw new BadTimestamp("timestamp field " + String.join(".", path) + " is neither ISO-8601 text nor epoch millis: " + abbreviate(v.toString()));
+    }
+
+    /**
+     * {@link #dateOf(JsonNode, long)} for a record decoded straight into {@code schema}'s Avro record; null when its
+     * timestamp is neither text, a whole number nor absent — only the JSON tree then words the error as it is.
+     */
+    public LocalDate dateOf(FeedSchema schema, GenericData.Record record, long recordTimestampMillis) throws BadTimestamp {
+        Object v = path == null ? null : schema.valueAt(record, path);
+        if (v == null) {
+            return recordDate(recordTimestampMillis);
+        }
+        if (v instanceof Long millis) {
+            return Instant.ofEpochMilli(millis).atZone(zone).toLocalDate();
+        }
+        if (v instanceof Utf8 text) {
+            return parse(text.toString());
+        }
+        return null;
+    }
+
+    private LocalDate recordDate(long recordTimestampMillis) throws BadTimestamp {
+        if (recordTimestampMillis < 0) {
+            throw new BadTimestamp("no " + (path == null ? "timestamp" : String.join(".", path)) + " and no record timestamp");
+        }
+        return Instant.ofEpochMilli(recordTimestampMillis).atZone(zone).toLocalDate();
     }
 
     private LocalDate parse(String text) throws BadTimestamp {

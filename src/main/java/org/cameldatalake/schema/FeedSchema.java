@@ -1,6 +1,9 @@
 package org.cameldatalake.schema;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -75,6 +78,35 @@ public final class FeedSchema implements RowSchema {
         return plan.toRecord(json);
     }
 
+    /**
+     * The JSON object the parser is at (its START_OBJECT token) read straight into a record, without a JSON tree;
+     * null when it does not fit this schema exactly as it is or holds anything the lake refuses (an unknown field, a
+     * value of another type, a duplicate key, a whole number beyond a long, a number beyond a double, a lone
+     * surrogate). The parser is then left anywhere: the caller decodes the value again through the tree, which says
+     * why or widens the schema.
+     */
+    public GenericData.Record read(JsonParser parser) throws IOException {
+        return plan.read(parser);
+    }
+
+    /**
+     * The value at a dotted path of JSON names in a record this schema converted, as {@link GenericData.Record},
+     * {@link org.apache.avro.util.Utf8}, Long, Double, Boolean or List; null when absent, null or under a non-object.
+     */
+    public Object valueAt(GenericData.Record record, String[] jsonPath) {
+        Plan p = plan;
+        Object v = record;
+        for (String name : jsonPath) {
+            Plan.Slot slot = p.kind == InferredType.Kind.RECORD && v instanceof GenericData.Record ? p.slots.get(name) : null;
+            if (slot == null) {
+                return null;
+            }
+            v = ((GenericData.Record) v).get(slot.pos());
+            p = slot.plan();
+        }
+        return v;
+    }
+
     public void setBronze(GenericData.Record r, long ingestionMillis, String source, Integer partition, Long offset) {
         r.put(ingestionPos, ingestionMillis);
         r.put(sourcePos, source);
@@ -141,7 +173,15 @@ public final class FeedSchema implements RowSchema {
         final Schema recordSchema;            // RECORD
         final Map<String, Integer> positions; // RECORD: json name -> field position
         final Map<String, Plan> children;     // RECORD: json name -> field plan
+        final Map<String, Slot> slots;        // RECORD: json name -> field position and plan, for read()
         final Plan element;                   // ARRAY
+
+        /** A field of a record: its Avro position (also its bit in read()'s duplicate check) and its plan. */
+        record Slot(int pos, Plan plan) {
+        }
+
+        /** What read() returns for a value that does not fit as it is (null is a value). */
+        private static final Object NO_FIT = new Object();
 
         private Plan(InferredType.Kind kind, String path, Schema recordSchema, Map<String, Integer> positions,
                      Map<String, Plan> children, Plan element) {
@@ -151,6 +191,10 @@ public final class FeedSchema implements RowSchema {
             this.positions = positions;
             this.children = children;
             this.element = element;
+            this.slots = new HashMap<>();
+            if (positions != null) {
+                positions.forEach((name, pos) -> slots.put(name, new Slot(pos, children.get(name))));
+            }
         }
 
         static Plan record(Schema schema, InferredType type, String path) {
@@ -190,6 +234,99 @@ public final class FeedSchema implements RowSchema {
                 r.put(positions.get(e.getKey()), child.value(e.getValue()));
             }
             return r;
+        }
+
+        GenericData.Record read(JsonParser p) throws IOException {
+            GenericData.Record r = new GenericData.Record(recordSchema);
+            long seen = 0;         // fields 0 to 63 read so far: a second one is a duplicate key
+            long[] seenAbove = null; // fields from 64 on, for wide records
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                Slot slot = slots.get(name);
+                if (slot == null) {
+                    return null;
+                }
+                int pos = slot.pos();
+                if (pos < 64) {
+                    if ((seen & (1L << pos)) != 0) {
+                        return null;
+                    }
+                    seen |= 1L << pos;
+                } else {
+                    if (seenAbove == null) {
+                        seenAbove = new long[(recordSchema.getFields().size() + 63) / 64];
+                    }
+                    if ((seenAbove[pos >> 6] & (1L << pos)) != 0) {
+                        return null;
+                    }
+                    seenAbove[pos >> 6] |= 1L << pos;
+                }
+                p.nextToken();
+                Object v = slot.plan().readValue(p);
+                if (v == NO_FIT) {
+                    return null;
+                }
+                r.put(pos, v);
+            }
+            return p.currentToken() == JsonToken.END_OBJECT ? r : null;
+        }
+
+        /** The value the parser is at, converted as {@link #value} would; NO_FIT where value would not take it. */
+        private Object readValue(JsonParser p) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            switch (kind) {
+                case STRING:
+                    if (t == JsonToken.VALUE_STRING) {
+                        String text = p.getText();
+                        return Unicode.loneSurrogate(text) >= 0 ? NO_FIT : new org.apache.avro.util.Utf8(text);
+                    }
+                    break;
+                case LONG:
+                    if (t == JsonToken.VALUE_NUMBER_INT) {
+                        JsonParser.NumberType n = p.getNumberType();
+                        if (n == JsonParser.NumberType.INT || n == JsonParser.NumberType.LONG) {
+                            return p.getLongValue();
+                        }
+                    }
+                    break;
+                case DOUBLE:
+                    if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) {
+                        double d = p.getDoubleValue();
+                        if (Double.isFinite(d)) {
+                            return d;
+                        }
+                    }
+                    break;
+                case BOOLEAN:
+                    if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+                        return t == JsonToken.VALUE_TRUE;
+                    }
+                    break;
+                case RECORD:
+                    if (t == JsonToken.START_OBJECT) {
+                        GenericData.Record r = read(p);
+                        return r == null ? NO_FIT : r;
+                    }
+                    break;
+                case ARRAY:
+                    if (t == JsonToken.START_ARRAY) {
+                        List<Object> items = new ArrayList<>();
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            Object item = element.readValue(p);
+                            if (item == NO_FIT) {
+                                return NO_FIT;
+                            }
+                            items.add(item);
+                        }
+                        return items;
+                    }
+                    break;
+                default: // NULL: only nulls fit, handled above
+                    break;
+            }
+            return NO_FIT;
         }
 
         Object value(JsonNode v) throws DoesNotFitSchema {

@@ -1,5 +1,7 @@
 package org.cameldatalake.source;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -9,6 +11,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
+import org.apache.avro.generic.GenericData;
+import org.cameldatalake.schema.FeedSchema;
 import org.cameldatalake.schema.Unicode;
 
 /**
@@ -49,19 +53,49 @@ public final class JsonRecordDecoder {
         }
     }
 
-    /** The value as a JSON object. */
-    public static JsonNode decodeObject(byte[] value) throws Refused {
+    /**
+     * The common case, without building a JSON tree: the value read straight into {@code schema}'s Avro record when it
+     * is a JSON object the lake takes that fits the schema as it is. Null otherwise — {@link #decodeObject} then
+     * says why the value is refused, or gives the tree the schema is widened with. So this never takes a value
+     * decodeObject refuses, and gives the record {@link FeedSchema#convert} would make of decodeObject's tree.
+     */
+    public static GenericData.Record decodeFitting(byte[] value, FeedSchema schema) {
+        if (precheck(value) != null) {
+            return null;
+        }
+        try (JsonParser parser = JSON.getFactory().createParser(value)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            GenericData.Record record = schema.read(parser);
+            return record != null && parser.nextToken() == null ? record : null;
+        } catch (IOException e) { // malformed, or beyond the limits: decodeObject words it
+            return null;
+        }
+    }
+
+    /** Why a value cannot even be parsed as UTF-8 JSON, or null. */
+    private static String precheck(byte[] value) {
         if (value == null || value.length == 0) {
-            throw new Refused("empty value (a tombstone or an empty message)");
+            return "empty value (a tombstone or an empty message)";
         }
         int bad = Unicode.malformedUtf8(value);
         if (bad >= 0) {
-            throw new Refused(String.format("not UTF-8: malformed byte 0x%02X at offset %d", value[bad] & 0xFF, bad));
+            return String.format("not UTF-8: malformed byte 0x%02X at offset %d", value[bad] & 0xFF, bad);
         }
         for (int i = 0; i < Math.min(4, value.length); i++) {
             if (value[i] == 0) { // Jackson would take it for UTF-16 or UTF-32; in UTF-8 JSON a raw NUL is never valid
-                throw new Refused("not valid JSON: a NUL byte at offset " + i + " (UTF-16, UTF-32 or binary data?)");
+                return "not valid JSON: a NUL byte at offset " + i + " (UTF-16, UTF-32 or binary data?)";
             }
+        }
+        return null;
+    }
+
+    /** The value as a JSON object. */
+    public static JsonNode decodeObject(byte[] value) throws Refused {
+        String unparsable = precheck(value);
+        if (unparsable != null) {
+            throw new Refused(unparsable);
         }
         JsonNode node;
         try {

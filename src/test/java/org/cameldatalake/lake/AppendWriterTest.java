@@ -93,6 +93,20 @@ class AppendWriterTest {
     }
 
     @Test
+    void aBatchDecodedBeforeTheSchemaWidenedLandsUnderTheWiderSchema() throws Exception {
+        AppendWriter w = writer(FEED, settings(1000, Duration.ofHours(1), 64L << 20, 64));
+        w.append(List.of(rec(0, 0, "{\"ID\": 1, \"TS\": \"2025-10-13T10:00:00Z\", \"N\": 5}")));
+        // the consumer decodes its next batch (straight into schema version 1) while the one before widens the schema
+        AppendWriter.DecodedBatch ahead = w.decode(List.of(rec(0, 2, "{\"ID\": 3, \"TS\": \"2025-10-13T12:00:00Z\", \"N\": 7}")));
+        w.append(List.of(rec(0, 1, "{\"ID\": 2, \"TS\": \"2025-10-13T11:00:00Z\", \"N\": 5.5, \"GEO\": {\"CITY\": \"Paris\"}}")));
+        assertThat(w.append(ahead).written()).isEqualTo(1);
+        w.close();
+
+        assertThat(lake.rows("SELECT ID, N, GEO.CITY FROM " + lake.stream("events") + " ORDER BY ID").toString())
+                .isEqualTo("[[1, 5.0, null], [2, 5.5, Paris], [3, 7.0, null]]");
+    }
+
+    @Test
     void aRecordWithADuplicateKeyAtAnyDepthIsRejectedWithTheKeyNamed() throws Exception {
         AppendWriter w = writer(FEED, settings(1000, Duration.ofHours(1), 64L << 20, 64));
         var r = w.append(List.of(rec(0, 0, "{\"ID\": 1, \"TS\": \"2025-10-13T10:00:00Z\", \"ID\": 2}"),
