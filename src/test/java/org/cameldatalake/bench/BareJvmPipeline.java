@@ -34,8 +34,9 @@ public final class BareJvmPipeline {
         Thread writer = new Thread(() -> {
             try {
                 write(batches, times, lake);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+            } catch (Throwable e) { // the consumer loop would wait for it forever
+                System.out.println("the writer failed: " + e);
+                Runtime.getRuntime().halt(2);
             }
         }, "writer");
         writer.start();
