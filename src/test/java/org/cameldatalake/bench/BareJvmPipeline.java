@@ -27,6 +27,11 @@ public final class BareJvmPipeline {
     public static void main(String[] args) throws Exception {
         String brokers = args[0];
         String topic = args[1];
+        // one thread failing (out of memory, say) would leave the other waiting for it forever
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            System.out.println("thread " + thread.getName() + " failed: " + e);
+            Runtime.getRuntime().halt(2);
+        });
         int n = Integer.parseInt(args[2]);
         Path lake = Path.of(args[3]);
         BlockingQueue<List<JsonNode>> batches = new ArrayBlockingQueue<>(1);
@@ -34,9 +39,8 @@ public final class BareJvmPipeline {
         Thread writer = new Thread(() -> {
             try {
                 write(batches, times, lake);
-            } catch (Throwable e) { // the consumer loop would wait for it forever
-                System.out.println("the writer failed: " + e);
-                Runtime.getRuntime().halt(2);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
         }, "writer");
         writer.start();
