@@ -171,9 +171,7 @@ public final class FeedSchema implements RowSchema {
         final InferredType.Kind kind;
         final String path;
         final Schema recordSchema;            // RECORD
-        final Map<String, Integer> positions; // RECORD: json name -> field position
-        final Map<String, Plan> children;     // RECORD: json name -> field plan
-        final Map<String, Slot> slots;        // RECORD: json name -> field position and plan, for read()
+        final Map<String, Slot> slots;        // RECORD: json name -> field position and plan
         final Plan element;                   // ARRAY
 
         /** A field of a record: its Avro position (also its bit in read()'s duplicate check) and its plan. */
@@ -183,39 +181,31 @@ public final class FeedSchema implements RowSchema {
         /** What read() returns for a value that does not fit as it is (null is a value). */
         private static final Object NO_FIT = new Object();
 
-        private Plan(InferredType.Kind kind, String path, Schema recordSchema, Map<String, Integer> positions,
-                     Map<String, Plan> children, Plan element) {
+        private Plan(InferredType.Kind kind, String path, Schema recordSchema, Map<String, Slot> slots, Plan element) {
             this.kind = kind;
             this.path = path;
             this.recordSchema = recordSchema;
-            this.positions = positions;
-            this.children = children;
+            this.slots = slots;
             this.element = element;
-            this.slots = new HashMap<>();
-            if (positions != null) {
-                positions.forEach((name, pos) -> slots.put(name, new Slot(pos, children.get(name))));
-            }
         }
 
         static Plan record(Schema schema, InferredType type, String path) {
-            Map<String, Integer> positions = new HashMap<>();
-            Map<String, Plan> children = new HashMap<>();
+            Map<String, Slot> slots = new HashMap<>();
             Iterator<Schema.Field> fields = schema.getFields().iterator();
             for (Map.Entry<String, InferredType> e : type.fields().entrySet()) {
                 Schema.Field f = fields.next();
                 String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-                positions.put(e.getKey(), f.pos());
-                children.put(e.getKey(), of(nonNull(f.schema()), e.getValue(), p));
+                slots.put(e.getKey(), new Slot(f.pos(), of(nonNull(f.schema()), e.getValue(), p)));
             }
-            return new Plan(InferredType.Kind.RECORD, path, schema, positions, children, null);
+            return new Plan(InferredType.Kind.RECORD, path, schema, slots, null);
         }
 
         static Plan of(Schema schema, InferredType type, String path) {
             return switch (type.kind()) {
                 case RECORD -> record(schema, type, path);
-                case ARRAY -> new Plan(InferredType.Kind.ARRAY, path, null, null, null,
+                case ARRAY -> new Plan(InferredType.Kind.ARRAY, path, null, null,
                         of(nonNull(schema.getElementType()), type.element(), path + "[]"));
-                default -> new Plan(type.kind(), path, null, null, null, null);
+                default -> new Plan(type.kind(), path, null, null, null);
             };
         }
 
@@ -227,11 +217,11 @@ public final class FeedSchema implements RowSchema {
             GenericData.Record r = new GenericData.Record(recordSchema);
             for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                Plan child = children.get(e.getKey());
-                if (child == null) {
+                Slot slot = slots.get(e.getKey());
+                if (slot == null) {
                     throw new DoesNotFitSchema(path.isEmpty() ? e.getKey() : path + "." + e.getKey());
                 }
-                r.put(positions.get(e.getKey()), child.value(e.getValue()));
+                r.put(slot.pos(), slot.plan().value(e.getValue()));
             }
             return r;
         }
