@@ -206,6 +206,50 @@ class DiskFaultTest {
     }
 
     @Test
+    void aKsqlDbStreamPollOnAFullDiskLandsNothingSaysSoInReadinessAndTheNextPollLandsEverything() throws Exception {
+        try (KsqlDbEmulator ksqldb = KsqlDbEmulator.start(); Service service = new Service(dir)) {
+            KsqlDbEmulator.Source stream = ksqldb.createStream("PAYMENTS_DISK", "PAYMENTS_DISK",
+                    List.of("ID STRING", "TIMESTAMP STRING", "AMOUNT DOUBLE"), List.of());
+            FaultyFileSystem.Disk disk = FaultyFileSystem.install(service);
+            service.feedFile("payments_disk.json", """
+                    {"feed_name": "payments_disk", "feed_type": "stream", "ksqldb_source": "payments_disk", "source": "ksqldb",
+                     "partitioning": {"timestamp_field": "TIMESTAMP"}, "schedule": "0 0 0 1 1 ? 2099"}
+                    """);
+            int port = Http.freePort();
+            String ready = "http://localhost:" + port + "/observe/health/ready";
+            service.set("datalake.ksqldb.url", ksqldb.url()).set("datalake.ksqldb.retry.maximum-redeliveries", "0")
+                    .set("datalake.api.port", String.valueOf(port)).set("datalake.feeds.autostart", "false").start();
+            long hour = 3_600_000L;
+            long day1 = DAY1.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+            for (int i = 0; i < 30; i++) {
+                stream.insert(day1 + i * hour, "P-" + i, Instant.ofEpochMilli(day1 + i * hour).toString(), i + 0.5);
+            }
+            assertThat(snapshot(service, "payments_disk")).startsWith("30 rows landed");
+            assertThat(Http.get(ready).statusCode()).isEqualTo(200);
+
+            disk.full();
+            for (int i = 30; i < 50; i++) {
+                stream.insert(day1 + i * hour, "P-" + i, Instant.ofEpochMilli(day1 + i * hour).toString(), i + 0.5);
+            }
+            assertThatThrownBy(() -> snapshot(service, "payments_disk"))
+                    .satisfies(e -> assertThat(FeedRouteManager.reason(e)).contains("No space left on device"));
+            HttpResponse<String> down = Http.get(ready);
+            assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+            assertThat(Http.check(down.body(), "lake").path("message").asText().replace("\\/", "/"))
+                    .contains("feed payments_disk cannot land its records: ").contains("No space left on device");
+            Lake lake = service.lake();
+            String t = lake.stream("payments_disk");
+            assertThat(lake.count("SELECT count(*) FROM " + t)).as("nothing of the failed poll is visible").isEqualTo(30);
+
+            disk.heal(); // the next poll lands the 20 rows and readiness is back
+            assertThat(snapshot(service, "payments_disk")).startsWith("20 rows landed");
+            assertThat(Http.get(ready).statusCode()).isEqualTo(200);
+            assertThat(lake.count("SELECT count(*) FROM " + t)).isEqualTo(50);
+            assertThat(lake.count("SELECT count(DISTINCT ID) FROM " + t)).isEqualTo(50);
+        }
+    }
+
+    @Test
     void aFeedThatCannotStartOnAnUnwritableLakeStartsByItselfOnceTheLakeIsWritable() throws Exception {
         KafkaSupport.broker().createTopics(1, List.of("TX_BOOT"));
         KafkaSupport.sendTransactions("TX_BOOT", 5, 100, DAY1, 1);
