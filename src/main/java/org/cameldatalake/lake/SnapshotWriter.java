@@ -104,8 +104,47 @@ public final class SnapshotWriter implements FeedCounters {
         return storage.exists(metadataPath) ? TableMetadata.parse(storage.read(metadataPath)) : new TableMetadata();
     }
 
-    /** Streams the response into a new version and makes it current; on any failure nothing is published. */
-    public synchronized Snapshot write(KsqlQueryResponse response) throws IOException {
+    /** Streams a ksqlDB query response into a new version and makes it current; on any failure nothing is published. */
+    public Snapshot write(KsqlQueryResponse response) throws IOException {
+        KsqlQueryResponse.Header header = response.header();
+        KsqlRowSchema schema = new KsqlRowSchema(feed.name(), header.columns());
+        long now = clock.millis();
+        return write(new SnapshotRows() {
+            private long rows;
+
+            @Override
+            public org.apache.avro.Schema schema() {
+                return schema.avro();
+            }
+
+            @Override
+            public String columnsText() {
+                return SnapshotWriter.columnsText(header);
+            }
+
+            @Override
+            public String queryId() {
+                return header.queryId();
+            }
+
+            @Override
+            public GenericRecord next() throws IOException {
+                JsonNode row = response.nextRow();
+                if (row == null) {
+                    return null;
+                }
+                rows++;
+                try {
+                    return schema.convert(row, now, feed.ksqldbSource());
+                } catch (KsqlRowSchema.BadValue e) {
+                    throw new KsqlDbException(0, "row " + rows + ": " + e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** Streams rows into a new version and makes it current; on any failure nothing is published. */
+    public synchronized Snapshot write(SnapshotRows rows) throws IOException {
         TableMetadata meta = metadata();
         rowsStreamed = 0;
         Instant started = clock.instant();
@@ -114,25 +153,18 @@ public final class SnapshotWriter implements FeedCounters {
         ParquetWriter<GenericRecord> writer = null;
         Path published = null; // the version directory, until the metadata makes it current
         try {
-            KsqlQueryResponse.Header header = response.header();
-            KsqlRowSchema schema = new KsqlRowSchema(feed.name(), header.columns());
             writer = AvroParquetWriter.<GenericRecord>builder(storage.outputFile(new Path(tmpDir, fileName)))
-                    .withSchema(schema.avro())
+                    .withSchema(rows.schema())
                     .withDataModel(GenericData.get())
                     .withConf(storage.conf())
                     .withCompressionCodec(codec(feed))
                     .withRowGroupSize(rowGroupBytes)
                     .withWriteMode(ParquetFileWriter.Mode.CREATE)
                     .build();
-            long now = started.toEpochMilli();
             long records = 0;
-            JsonNode row;
-            while ((row = response.nextRow()) != null) {
-                try {
-                    writer.write(schema.convert(row, now, feed.ksqldbSource()));
-                } catch (KsqlRowSchema.BadValue e) {
-                    throw new KsqlDbException(0, "row " + (records + 1) + ": " + e.getMessage());
-                }
+            GenericRecord row;
+            while ((row = rows.next()) != null) {
+                writer.write(row);
                 records++;
                 if ((records & 1023) == 0) {
                     rowsStreamed = records;
@@ -148,8 +180,8 @@ public final class SnapshotWriter implements FeedCounters {
             published = dest;
             storage.secure(new Path(dest, fileName), tableDir, feed.securityLevel());
             Instant at = clock.instant();
-            meta.publish(new TableMetadata.Version(version, fileName, records, bytes, at.toString(), header.queryId(),
-                    columnsText(header)));
+            meta.publish(new TableMetadata.Version(version, fileName, records, bytes, at.toString(), rows.queryId(),
+                    rows.columnsText()));
             List<Integer> pruned = prune(meta); // from metadata first: readers never follow it to a deleted directory
             write(meta);
             published = null;
@@ -165,7 +197,7 @@ public final class SnapshotWriter implements FeedCounters {
             log.put("version", version);
             log.put("records", records);
             log.put("bytes", bytes);
-            log.put("query_id", header.queryId());
+            log.put("query_id", rows.queryId());
             exportLog.write(log);
             if (!pruned.isEmpty()) {
                 ObjectNode p = exportLog.line(feed.name(), "retention");
