@@ -1,5 +1,7 @@
 package org.cameldatalake;
 
+import org.cameldatalake.runtime.DatalakeSettings;
+import org.cameldatalake.sink.AppendWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -9,24 +11,24 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.cameldatalake.api.ReadApi;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.health.FeedMetrics;
 import org.cameldatalake.health.KafkaProbe;
 import org.cameldatalake.health.SourceHealthChecks;
-import org.cameldatalake.lake.AppendWriters;
-import org.cameldatalake.lake.ExportLog;
-import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.sink.AppendWriters;
+import org.cameldatalake.metadata.ExportLog;
+import org.cameldatalake.storage.LakeStorage;
 import org.cameldatalake.report.ReportWriter;
 import org.cameldatalake.warehouse.ApiTokens;
 import org.cameldatalake.warehouse.Permissions;
 import org.cameldatalake.warehouse.Warehouse;
 import org.cameldatalake.warehouse.WarehouseSync;
-import org.cameldatalake.source.AppendPipeline;
-import org.cameldatalake.source.KafkaBatchLander;
-import org.cameldatalake.source.AssignmentEpochs;
-import org.cameldatalake.source.EpochStampingCommitFactory;
-import org.cameldatalake.source.KsqlDbExports;
-import org.cameldatalake.source.LakeSubscribeAdapter;
+import org.cameldatalake.kafka.AppendPipeline;
+import org.cameldatalake.kafka.KafkaBatchLander;
+import org.cameldatalake.kafka.AssignmentEpochs;
+import org.cameldatalake.kafka.EpochStampingCommitFactory;
+import org.cameldatalake.ksqldb.KsqlDbExports;
+import org.cameldatalake.kafka.LakeSubscribeAdapter;
 
 /**
  * Wires the beans the YAML routes call ({@code kafkaBatchLander}, {@code appendWriters}, {@code warehouseSync}) and camel-kafka's
@@ -71,7 +73,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                 settings.retryBackoff(), settings.maxRetryBackoff()));
         ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline, epochs));
         ctx.getRegistry().bind("epochStampingCommitFactory", new EpochStampingCommitFactory(epochs));
-        ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.source.CommittingConsumerFactory(writers, pipeline));
+        ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.kafka.CommittingConsumerFactory(writers, pipeline));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("ksqlDbAttemptFailed", (org.apache.camel.Processor) ksqlDbExports::attemptFailed);
         ctx.getRegistry().bind("feedRouteManager", feeds);

@@ -31,7 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.ksqldb.KsqlDbEmulator;
 import org.cameldatalake.support.BadRecords;
 import org.cameldatalake.support.BadRecordsInLake;

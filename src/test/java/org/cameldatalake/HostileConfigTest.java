@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.Service;
 import org.junit.jupiter.api.Test;

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.cameldatalake.demo.TransactionGenerator;
-import org.cameldatalake.feed.FeedRouteManager.State;
+import org.cameldatalake.runtime.FeedRouteManager.State;
 import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.Service;

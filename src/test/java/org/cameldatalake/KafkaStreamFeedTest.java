@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.cameldatalake.demo.TransactionGenerator;
-import org.cameldatalake.feed.FeedRouteManager.FeedStatus;
-import org.cameldatalake.feed.FeedRouteManager.State;
+import org.cameldatalake.runtime.FeedRouteManager.FeedStatus;
+import org.cameldatalake.runtime.FeedRouteManager.State;
 import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.Service;
@@ -67,7 +67,7 @@ class KafkaStreamFeedTest {
             long start = System.nanoTime();
             service.start();
             Lake lake = service.lake();
-            var writers = service.context().getRegistry().lookupByNameAndType("appendWriters", org.cameldatalake.lake.AppendWriters.class);
+            var writers = service.context().getRegistry().lookupByNameAndType("appendWriters", org.cameldatalake.sink.AppendWriters.class);
             await().atMost(60, SECONDS).pollInterval(20, java.util.concurrent.TimeUnit.MILLISECONDS)
                     .until(() -> writers.byFeed("tx_10k") != null && writers.byFeed("tx_10k").recordsWritten() == 10_000);
             double written = (System.nanoTime() - start) / 1e9;

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.ksqldb.KsqlDbEmulator;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.Service;

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.ksqldb.KsqlDbEmulator;
 import org.cameldatalake.support.Cli;
 import org.cameldatalake.support.Lake;

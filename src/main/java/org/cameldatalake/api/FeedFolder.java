@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.storage.LakeStorage;
 
 /**
  * A landed feed's folder ({@code streams/<feed>} or {@code tables/<feed>}, the one holding {@code _metadata.json}) and

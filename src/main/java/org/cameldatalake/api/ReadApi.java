@@ -14,7 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.cameldatalake.feed.FeedFileParser;
-import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.storage.LakeStorage;
 import org.cameldatalake.report.LakeReport;
 import org.cameldatalake.report.LakeReports;
 import org.cameldatalake.warehouse.ApiTokens;

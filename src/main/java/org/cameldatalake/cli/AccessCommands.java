@@ -2,9 +2,9 @@ package org.cameldatalake.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.cameldatalake.DatalakeSettings;
+import org.cameldatalake.runtime.DatalakeSettings;
 import org.cameldatalake.feed.FeedCatalog;
-import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.storage.LakeStorage;
 import org.cameldatalake.warehouse.ApiTokens;
 import org.cameldatalake.warehouse.Permissions;
 import picocli.CommandLine.Command;

@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
-import org.cameldatalake.DatalakeRuntime;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.DatalakeRuntime;
+import org.cameldatalake.runtime.FeedRouteManager;
 
 /** The service's own runtime (same settings, routes and beans), started without its feeds, for one-shot commands. */
 final class CliRuntime implements AutoCloseable {

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.camel.main.Main;
-import org.cameldatalake.DatalakeRuntime;
+import org.cameldatalake.runtime.DatalakeRuntime;
 import org.cameldatalake.demo.DemoProducer;
 import org.cameldatalake.demo.EmbeddedKafka;
 import picocli.CommandLine.Command;

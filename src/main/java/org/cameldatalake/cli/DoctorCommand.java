@@ -12,14 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.camel.CamelContext;
-import org.cameldatalake.DatalakeSettings;
+import org.cameldatalake.runtime.DatalakeSettings;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedFileException;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.health.KafkaProbe;
 import org.cameldatalake.health.SourceHealthChecks;
-import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.storage.LakeStorage;
 import picocli.CommandLine.Command;
 
 @Command(name = "doctor", description = {"Checks an installation (the seed's test_setup.py): Java, configuration, lake root,",

@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedDefinition.FeedType;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,7 +73,7 @@ public final class ExportCommand implements Callable<Integer> {
             }
             int failures = 0;
             for (FeedDefinition f : feeds) {
-                org.cameldatalake.feed.ExportProgress progress = new org.cameldatalake.feed.ExportProgress();
+                org.cameldatalake.runtime.ExportProgress progress = new org.cameldatalake.runtime.ExportProgress();
                 try (ProgressPrinter printer = new ProgressPrinter(f.name(), progress, System.err, mode, every)) {
                     String result = manager.exportOnce(f, progress);
                     printer.close(); // its last line before the result

@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.cameldatalake.feed.ExportProgress;
+import org.cameldatalake.runtime.ExportProgress;
 
 /**
  * Shows an export's progress on standard error: one line redrawn in place on a terminal, a plain line every

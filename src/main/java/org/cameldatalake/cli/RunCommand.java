@@ -2,7 +2,7 @@ package org.cameldatalake.cli;
 
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.cameldatalake.DatalakeRuntime;
+import org.cameldatalake.runtime.DatalakeRuntime;
 import picocli.CommandLine.Command;
 
 @Command(name = "run", description = "Run the service: one route per feed file in feeds/active/, until stopped (Ctrl+C).")

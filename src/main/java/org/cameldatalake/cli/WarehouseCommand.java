@@ -2,7 +2,7 @@ package org.cameldatalake.cli;
 
 import java.util.concurrent.Callable;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.warehouse.LakeLoader;
 import org.cameldatalake.warehouse.Warehouse;
 import picocli.CommandLine.Command;

@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.apache.camel.CamelContext;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.lake.AppendWriters;
-import org.cameldatalake.lake.FeedCounters;
-import org.cameldatalake.source.KsqlDbExports;
+import org.cameldatalake.sink.AppendWriters;
+import org.cameldatalake.sink.FeedCounters;
+import org.cameldatalake.ksqldb.KsqlDbExports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,9 +10,9 @@ import java.util.function.Predicate;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.feed.FeedRouteManager;
-import org.cameldatalake.lake.AppendWriter;
-import org.cameldatalake.lake.AppendWriters;
+import org.cameldatalake.runtime.FeedRouteManager;
+import org.cameldatalake.sink.AppendWriter;
+import org.cameldatalake.sink.AppendWriters;
 
 /**
  * Readiness checks of the sources the running feeds read: Kafka (the brokers answer) and ksqlDB ({@code GET /info}

@@ -11,9 +11,9 @@ import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedFiles;
-import org.cameldatalake.feed.FeedRouteManager;
-import org.cameldatalake.lake.ExportLog;
-import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.runtime.FeedRouteManager;
+import org.cameldatalake.metadata.ExportLog;
+import org.cameldatalake.storage.LakeStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -14,9 +14,9 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.lake.LakeStorage;
-import org.cameldatalake.lake.StreamMetadata;
-import org.cameldatalake.lake.TableMetadata;
+import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.metadata.StreamMetadata;
+import org.cameldatalake.metadata.TableMetadata;
 
 /**
  * Builds a {@link LakeReport}: every feed with a folder in the lake (records from its {@code _metadata.json}, sizes

@@ -7,7 +7,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
-import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.storage.LakeStorage;
 
 /**
  * The scheduled report (route {@code maintenance-reports}): {@code reports/report-<date>.json} and {@code .html} in

@@ -28,7 +28,7 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.lake.LakeStorage;
+import org.cameldatalake.storage.LakeStorage;
 import org.cameldatalake.schema.FeedSchema;
 
 /**

@@ -23,12 +23,12 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.lake.ExportLog;
-import org.cameldatalake.lake.LakeStorage;
-import org.cameldatalake.lake.RejectedRecords;
-import org.cameldatalake.lake.SourceRecord;
-import org.cameldatalake.lake.StreamFileName;
-import org.cameldatalake.source.JsonRecordDecoder;
+import org.cameldatalake.metadata.ExportLog;
+import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.sink.RejectedRecords;
+import org.cameldatalake.decode.SourceRecord;
+import org.cameldatalake.partition.StreamFileName;
+import org.cameldatalake.decode.JsonRecordDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.support.Cli;
 import org.cameldatalake.support.Http;
 import org.cameldatalake.support.KafkaSupport;

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.ksqldb.KsqlDbEmulator;
 import org.cameldatalake.support.Service;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import org.cameldatalake.feed.ExportProgress;
+import org.cameldatalake.runtime.ExportProgress;
 import org.junit.jupiter.api.Test;
 
 class ProgressPrinterTest {

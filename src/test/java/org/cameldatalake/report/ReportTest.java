@@ -16,7 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.ksqldb.KsqlDbEmulator;
 import org.cameldatalake.support.Cli;
 import org.cameldatalake.support.HeadlessChromium;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 import org.cameldatalake.demo.TransactionGenerator;
-import org.cameldatalake.source.JsonRecordDecoder;
+import org.cameldatalake.decode.JsonRecordDecoder;
 
 /**
  * A seeded generator of Kafka values for a seed-004 transaction feed: good transactions (each with its own

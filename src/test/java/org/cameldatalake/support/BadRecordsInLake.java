@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.cameldatalake.lake.RejectedRecords;
+import org.cameldatalake.sink.RejectedRecords;
 
 /**
  * What a stream feed's lake must hold once {@link BadRecords} values were sent to it: every good value exactly once

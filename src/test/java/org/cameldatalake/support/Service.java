@@ -7,8 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
-import org.cameldatalake.DatalakeRuntime;
-import org.cameldatalake.feed.FeedRouteManager;
+import org.cameldatalake.runtime.DatalakeRuntime;
+import org.cameldatalake.runtime.FeedRouteManager;
 
 /**
  * The real service (the same {@link DatalakeRuntime} as {@code java -jar}) on a temporary lake and feeds folder,

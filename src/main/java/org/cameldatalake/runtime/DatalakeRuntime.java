@@ -1,0 +1,63 @@
+package org.cameldatalake.runtime;
+
+import org.cameldatalake.DatalakeConfiguration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.camel.main.Main;
+
+/**
+ * Builds the camel-main application the same way for {@code java -jar}, the demo and the tests.
+ * Settings come from {@code ./application.properties} (falling back to the copy in the jar), each overridable by
+ * {@code -Dkey=value}, environment variables (Camel main conventions) and the {@code overrides} given here.
+ */
+public final class DatalakeRuntime {
+    private DatalakeRuntime() {
+    }
+
+    public static Main create(Map<String, String> overrides) {
+        return create(overrides, java.time.Clock.systemUTC());
+    }
+
+    /** With the clock every time-based decision reads (rotation, retention, archiving); tests move it. */
+    public static Main create(Map<String, String> overrides, java.time.Clock clock) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations(
+                "file:application.properties;optional=true,classpath:application.properties;optional=true");
+        main.bind(DatalakeConfiguration.CLOCK_BEAN, clock); // DatalakeConfiguration comes from application.properties
+        if (!Files.isDirectory(Path.of("routes")) && !overrides.containsKey("camel.main.routes-include-pattern")) {
+            // run outside the project folder: use the route templates shipped in the jar
+            main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.yaml");
+        }
+        environmentOverrides().forEach(main::addOverrideProperty);
+        overrides.forEach(main::addOverrideProperty);
+        return main;
+    }
+
+    /**
+     * Every key of application.properties can be set from the environment (DATALAKE_ROOT,
+     * CAMEL_COMPONENT_KAFKA_BROKERS, …). Camel main 4.17 does this for property placeholders but not for
+     * {@code camel.component.*} options (its filter compares upper-case variable names with a lower-case prefix),
+     * so the keys are mapped here, exactly. A {@code -D} of the same key still wins, as in Camel.
+     */
+    static Map<String, String> environmentOverrides() {
+        java.util.Properties keys = new java.util.Properties();
+        try (java.io.InputStream in = Files.isRegularFile(Path.of("application.properties"))
+                ? Files.newInputStream(Path.of("application.properties"))
+                : DatalakeRuntime.class.getResourceAsStream("/application.properties")) {
+            if (in != null) {
+                keys.load(in);
+            }
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String key : keys.stringPropertyNames()) {
+            String value = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
+            if (value != null && System.getProperty(key) == null) {
+                out.put(key, value);
+            }
+        }
+        return out;
+    }
+}

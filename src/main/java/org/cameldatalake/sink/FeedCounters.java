@@ -1,0 +1,16 @@
+package org.cameldatalake.sink;
+
+/** What a feed's writer has published since it started: the per-feed metrics read these. */
+public interface FeedCounters {
+    /** Records in published files (streams) or published versions (tables). */
+    long recordsLanded();
+
+    long recordsRejected();
+
+    long filesPublished();
+
+    long bytesPublished();
+
+    /** Epoch millis of the last publish, -1 before the first. */
+    long lastPublishMillis();
+}

@@ -1,0 +1,90 @@
+package org.cameldatalake.sink;
+
+import org.cameldatalake.decode.SourceRecord;
+import org.cameldatalake.metadata.ExportLog;
+import org.cameldatalake.storage.LakeStorage;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Base64;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+import org.cameldatalake.feed.FeedDefinition;
+
+/**
+ * {@code _rejected/<feed>/date=YYYY-MM-DD/*.jsonl} (DESIGN.md §3): one line per record that could not be landed,
+ * with the reason, its source position and its raw value; one file per source partition and batch, logged in the
+ * export log. Used by the append writer and by the warehouse sync.
+ */
+public final class RejectedRecords {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RejectedRecords() {
+    }
+
+    /** The JSON line of one rejected record; a value that is not UTF-8 text is kept as base64. */
+    public static String line(Instant time, String feed, SourceRecord r, String reason) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("time", time.toString());
+        line.put("feed", feed);
+        line.put("reason", reason);
+        line.put("topic", r.topic());
+        line.put("partition", r.partition());
+        line.put("offset", r.offset());
+        if (r.timestamp() >= 0) {
+            line.put("timestamp", Instant.ofEpochMilli(r.timestamp()).toString());
+        }
+        line.put("key", r.key());
+        if (r.value() == null) {
+            line.putNull("value");
+        } else {
+            String text = utf8(r.value());
+            if (text != null) {
+                line.put("value", text);
+            } else {
+                line.put("value_base64", Base64.getEncoder().encodeToString(r.value()));
+            }
+        }
+        return line.toString();
+    }
+
+    /** {@code bytes} as UTF-8 text, or null when they are not. */
+    public static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Publishes {@code lines} (records {@code first..last} of one partition) as {@code fileName} under the day of
+     * {@code at}, with the feed's permissions, and logs it; returns where it went.
+     */
+    public static Path publish(LakeStorage storage, ExportLog exportLog, FeedDefinition feed, ZoneId zone, Instant at,
+                               String fileName, String topic, int partition, long first, long last, List<String> lines)
+            throws IOException {
+        String day = at.atZone(zone).toLocalDate().toString();
+        Path dest = storage.path("_rejected", feed.name(), "date=" + day, fileName);
+        storage.writeNew(dest, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        storage.secure(dest, storage.path("_rejected", feed.name()), feed.securityLevel());
+        ObjectNode log = exportLog.line(feed.name(), "reject");
+        log.put("path", storage.relative(dest));
+        log.put("records", lines.size());
+        log.put("topic", topic);
+        log.put("partition", partition);
+        log.put("first_offset", first);
+        log.put("last_offset", last);
+        exportLog.write(log);
+        return dest;
+    }
+}
