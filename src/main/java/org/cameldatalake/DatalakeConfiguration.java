@@ -17,7 +17,8 @@ import org.cameldatalake.health.KafkaProbe;
 import org.cameldatalake.health.SourceHealthChecks;
 import org.cameldatalake.sink.AppendWriters;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
+import org.cameldatalake.storage.Storages;
 import org.cameldatalake.report.ReportWriter;
 import org.cameldatalake.warehouse.ApiTokens;
 import org.cameldatalake.warehouse.Permissions;
@@ -45,18 +46,18 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         DatalakeSettings settings = DatalakeSettings.from(ctx);
         Clock bound = ctx.getRegistry().lookupByNameAndType(CLOCK_BEAN, Clock.class);
         Clock clock = bound != null ? bound : Clock.systemUTC();
-        LakeStorage storage;
+        Storage storage;
         try {
-            storage = new LakeStorage(settings.root(), settings.hadoop());
+            storage = Storages.open(settings.root(), settings.hadoop());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the lake root " + settings.root(), e);
         }
         ExportLog exportLog = new ExportLog(storage, clock, settings.zone());
         AppendWriters writers = new AppendWriters();
-        KsqlDbExports ksqlDbExports = new KsqlDbExports(settings.ksqldbUrl(), writers);
+        KsqlDbExports ksqlDbExports = new KsqlDbExports(settings.ksqldbUrl(), writers, clock);
         Warehouse warehouse = Warehouse.fromSettings(
                 ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse(null),
-                storage.localPath(storage.root()));
+                storage.localRoot());
         WarehouseSync warehouseSync = new WarehouseSync(warehouse, storage, exportLog, clock, settings.zone());
         KafkaProbe kafkaProbe = new KafkaProbe(ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers")
                 .orElse("localhost:9092"));

@@ -26,7 +26,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.ksqldb.KsqlDbEmulator;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
+import org.cameldatalake.storage.Storages;
 import org.cameldatalake.support.FaultyFileSystem;
 import org.cameldatalake.support.Http;
 import org.cameldatalake.support.KafkaSupport;
@@ -277,7 +278,7 @@ class DiskFaultTest {
     @Test
     void theExportLogKeepsWholeLinesWhenTheDiskFillsUpMidLine() throws Exception {
         Path root = dir.resolve("lake");
-        LakeStorage storage = new LakeStorage(root.toString(), Map.of(FaultyFileSystem.SETTING,
+        Storage storage = Storages.open(root.toString(), Map.of(FaultyFileSystem.SETTING,
                 FaultyFileSystem.class.getName()));
         FaultyFileSystem.Disk disk = FaultyFileSystem.disk(root);
         ExportLog exportLog = new ExportLog(storage, Clock.fixed(Instant.parse("2025-10-13T10:00:00Z"), ZoneOffset.UTC),

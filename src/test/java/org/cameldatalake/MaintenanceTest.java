@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.decode.SourceRecord;
 import org.cameldatalake.ksqldb.KsqlQueryResponse;
+import org.cameldatalake.ksqldb.KsqlSnapshotRows;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.MutableClock;
 import org.cameldatalake.support.Service;
@@ -55,7 +56,8 @@ class MaintenanceTest {
         String body = "[{\"header\":{\"queryId\":\"query_" + round + "\",\"schema\":\"`K` STRING KEY, `N` BIGINT\"}},\n"
                 + "{\"row\":{\"columns\":[\"a\"," + round + "]}}]";
         FeedDefinition feed = s.feeds().catalog().feed("totals");
-        s.feeds().openSnapshotWriter(feed).write(new KsqlQueryResponse(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))));
+        s.feeds().openSnapshotWriter(feed).write(new KsqlSnapshotRows(new KsqlQueryResponse(
+                new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))), feed.name(), feed.ksqldbSource(), 0));
     }
 
     private List<String> days(Lake lake) {

@@ -1,22 +1,26 @@
 package org.cameldatalake.api;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.metadata.TableMetadata;
+import org.cameldatalake.partition.LakeLayout;
+import org.cameldatalake.storage.Storage;
 
 /**
  * A landed feed's folder ({@code streams/<feed>} or {@code tables/<feed>}, the one holding {@code _metadata.json}) and
  * the files a reader may download from it: published files only — no segment may start with {@code _} or {@code .}
- * (metadata, {@code _temporary}, files being written) — and, on a local lake, only regular files reached without a
- * symbolic link below the feed's folder (the lake writes none; one could only point elsewhere).
+ * (metadata, {@code _temporary}, files being written), and of a table only the versions its metadata lists (a
+ * version is made current by the metadata; one it never listed was never committed). The store refuses anything
+ * reached through a symbolic link.
  */
 final class FeedFolder {
     record DataFile(String path, long sizeBytes) {
@@ -25,50 +29,41 @@ final class FeedFolder {
     record Download(String fileName, InputStream content) {
     }
 
-    private final LakeStorage storage;
+    private final Storage storage;
+    private final LakeLayout layout;
+    private final FeedDefinition.FeedType type;
     private final Path dir;
 
-    private FeedFolder(LakeStorage storage, Path dir) {
+    private FeedFolder(Storage storage, FeedDefinition.FeedType type, Path dir) {
         this.storage = storage;
+        this.layout = new LakeLayout(storage);
+        this.type = type;
         this.dir = dir;
     }
 
     /** {@code feed} must be a checked feed name. */
-    static Optional<FeedFolder> of(LakeStorage storage, String feed) throws IOException {
+    static Optional<FeedFolder> of(Storage storage, String feed) throws IOException {
+        LakeLayout layout = new LakeLayout(storage);
         for (FeedDefinition.FeedType type : FeedDefinition.FeedType.values()) {
-            Path dir = storage.path(type.dir(), feed);
-            if (storage.exists(new Path(dir, "_metadata.json"))) {
-                return Optional.of(new FeedFolder(storage, dir));
+            if (storage.exists(layout.metadata(type, feed))) {
+                return Optional.of(new FeedFolder(storage, type, layout.feedDir(type, feed)));
             }
         }
         return Optional.empty();
     }
 
     byte[] metadata() throws IOException {
-        return storage.read(new Path(dir, "_metadata.json"));
+        return storage.read(new Path(dir, LakeLayout.METADATA));
     }
 
     /** The published files, by path relative to the feed's folder (what {@code /files/<path>} takes), sorted. */
     List<DataFile> dataFiles() throws IOException {
+        Set<Integer> versions = committedVersions();
         List<DataFile> out = new ArrayList<>();
-        java.nio.file.Path local = storage.localPath(dir);
-        if (local != null) { // java.nio: Hadoop's listing follows symbolic links, which could name files of other feeds
-            try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(local)) {
-                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
-                    List<String> rel = new ArrayList<>();
-                    local.relativize(f).forEach(seg -> rel.add(seg.toString()));
-                    if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && downloadable(rel)) {
-                        out.add(new DataFile(String.join("/", rel), Files.size(f)));
-                    }
-                }
-            }
-        } else {
-            String prefix = dir.toUri().getPath() + "/";
-            for (FileStatus f : storage.listFiles(dir)) {
-                String rel = f.getPath().toUri().getPath().substring(prefix.length());
-                if (downloadable(List.of(rel.split("/")))) {
-                    out.add(new DataFile(rel, f.getLen()));
-                }
+        for (FileStatus f : storage.listFiles(dir)) {
+            String rel = layout.relativeToFeed(dir, f.getPath());
+            if (rel != null && downloadable(List.of(rel.split("/")), versions)) {
+                out.add(new DataFile(rel, f.getLen()));
             }
         }
         out.sort(java.util.Comparator.comparing(DataFile::path));
@@ -78,48 +73,37 @@ final class FeedFolder {
     /** Opens a published file; 404 for anything else, so that what is not served is not told apart from what is absent. */
     Download open(List<String> segments) throws ApiException, IOException {
         ApiException notFound = ApiException.notFound("no such file in this feed");
-        if (segments.isEmpty() || !downloadable(segments)) {
+        if (segments.isEmpty() || !downloadable(segments, committedVersions())) {
             throw notFound;
-        }
-        String fileName = segments.get(segments.size() - 1);
-        java.nio.file.Path local = storage.localPath(dir);
-        if (local != null) {
-            java.nio.file.Path candidate = local;
-            for (String s : segments) {
-                candidate = candidate.resolve(s);
-            }
-            if (!Files.exists(candidate)) {
-                throw notFound;
-            }
-            // the lake holds no symbolic links below a feed's folder: refuse any, wherever they point
-            java.nio.file.Path real = candidate.toRealPath();
-            java.nio.file.Path expected = local.toRealPath();
-            for (String s : segments) {
-                expected = expected.resolve(s);
-            }
-            if (!real.equals(expected) || !Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-                throw notFound;
-            }
-            return new Download(fileName, Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS));
         }
         Path p = dir;
         for (String s : segments) {
             p = new Path(p, s);
         }
-        storage.checked(p);
-        FileStatus status;
         try {
-            status = storage.fs().getFileStatus(p);
-        } catch (java.io.FileNotFoundException e) {
+            return new Download(segments.get(segments.size() - 1), storage.open(storage.checked(p)));
+        } catch (FileNotFoundException e) {
             throw notFound;
         }
-        if (!status.isFile()) {
-            throw notFound;
-        }
-        return new Download(fileName, storage.fs().open(p));
     }
 
-    private static boolean downloadable(List<String> segments) {
-        return segments.stream().noneMatch(s -> s.isEmpty() || s.startsWith(".") || s.startsWith("_"));
+    /** The versions of a table feed its metadata lists; null for a stream feed. */
+    private Set<Integer> committedVersions() throws IOException {
+        if (type != FeedDefinition.FeedType.TABLE) {
+            return null;
+        }
+        return TableMetadata.parse(metadata()).versions().stream().map(TableMetadata.Version::version)
+                .collect(Collectors.toSet());
+    }
+
+    private boolean downloadable(List<String> segments, Set<Integer> versions) {
+        if (segments.stream().anyMatch(s -> s.isEmpty() || s.startsWith(".") || s.startsWith("_"))) {
+            return false;
+        }
+        if (versions == null) {
+            return true;
+        }
+        Integer v = segments.size() == 2 ? layout.versionOf(new Path(dir, String.join("/", segments))) : null;
+        return v != null && versions.contains(v);
     }
 }

@@ -14,7 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.cameldatalake.feed.FeedFileParser;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
 import org.cameldatalake.report.LakeReport;
 import org.cameldatalake.report.LakeReports;
 import org.cameldatalake.warehouse.ApiTokens;
@@ -34,13 +34,13 @@ public final class ReadApi {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setSerializationInclusion(JsonInclude.Include.ALWAYS);
 
-    private final LakeStorage storage;
+    private final Storage storage;
     private final java.nio.file.Path feedsDir;
     private final Clock clock;
     private final Permissions permissions;
     private final ApiTokens tokens;
 
-    public ReadApi(LakeStorage storage, java.nio.file.Path feedsDir, Clock clock, Permissions permissions, ApiTokens tokens) {
+    public ReadApi(Storage storage, java.nio.file.Path feedsDir, Clock clock, Permissions permissions, ApiTokens tokens) {
         this.storage = storage;
         this.feedsDir = feedsDir;
         this.clock = clock;

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.cameldatalake.runtime.DatalakeSettings;
 import org.cameldatalake.feed.FeedCatalog;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
 import org.cameldatalake.warehouse.ApiTokens;
 import org.cameldatalake.warehouse.Permissions;
 import picocli.CommandLine.Command;
@@ -56,7 +56,7 @@ public final class AccessCommands {
                     return true;
                 }
             }
-            LakeStorage storage = runtime.context().getRegistry().lookupByNameAndType("lakeStorage", LakeStorage.class);
+            Storage storage = runtime.context().getRegistry().lookupByNameAndType("lakeStorage", Storage.class);
             return storage.exists(storage.path("streams", feed)) || storage.exists(storage.path("tables", feed));
         }
     }

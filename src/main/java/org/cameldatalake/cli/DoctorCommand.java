@@ -19,7 +19,7 @@ import org.cameldatalake.feed.FeedFileException;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.health.KafkaProbe;
 import org.cameldatalake.health.SourceHealthChecks;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
 import picocli.CommandLine.Command;
 
 @Command(name = "doctor", description = {"Checks an installation (the seed's test_setup.py): Java, configuration, lake root,",
@@ -61,7 +61,7 @@ public final class DoctorCommand implements Callable<Integer> {
             CamelContext ctx = runtime.context();
             DatalakeSettings settings = ctx.getRegistry().lookupByNameAndType("datalakeSettings", DatalakeSettings.class);
             checks.add(configuration(ctx));
-            checks.add(lakeRoot(ctx.getRegistry().lookupByNameAndType("lakeStorage", LakeStorage.class)));
+            checks.add(lakeRoot(ctx.getRegistry().lookupByNameAndType("lakeStorage", Storage.class)));
             List<FeedDefinition> active = new ArrayList<>();
             checks.addAll(feedFiles(settings.feedsDir(), active));
             checks.add(kafka(ctx.getRegistry().lookupByNameAndType("kafkaProbe", KafkaProbe.class),
@@ -100,7 +100,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 : new Check(Outcome.FAIL, "configuration", String.join("; ", bad));
     }
 
-    private static Check lakeRoot(LakeStorage storage) {
+    private static Check lakeRoot(Storage storage) {
         String what = "lake root " + storage.root() + " is writable";
         try {
             org.apache.hadoop.fs.Path probe = storage.path(".doctor-" + ProcessHandle.current().pid());

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.cameldatalake.decode.KsqlRowDecoder;
 import org.cameldatalake.sink.AppendWriter;
 import org.cameldatalake.sink.AppendWriters;
 import org.cameldatalake.sink.SnapshotWriter;
@@ -32,10 +33,12 @@ public final class KsqlDbExports {
     private final Map<String, SnapshotWriter> snapshots = new ConcurrentHashMap<>();
     private final AppendWriters streams;
     private final String ksqldbUrl;
+    private final java.time.Clock clock;
 
-    public KsqlDbExports(String ksqldbUrl, AppendWriters streams) {
+    public KsqlDbExports(String ksqldbUrl, AppendWriters streams, java.time.Clock clock) {
         this.ksqldbUrl = ksqldbUrl;
         this.streams = streams;
+        this.clock = clock;
     }
 
     public void register(SnapshotWriter writer) {
@@ -110,10 +113,10 @@ public final class KsqlDbExports {
             int rt = rowtime;
             rows.sort(java.util.Comparator.comparingLong(r -> r.get(rt).longValue()));
             String position = positionName(w.feed());
-            java.util.List<AppendWriter.DeclaredRow> declared = new java.util.ArrayList<>(rows.size());
+            java.util.List<KsqlRowDecoder.Row> declared = new java.util.ArrayList<>(rows.size());
             for (JsonNode r : rows) {
                 long t = r.get(rt).longValue();
-                declared.add(new AppendWriter.DeclaredRow(position, 0, t, t, r));
+                declared.add(new KsqlRowDecoder.Row(position, 0, t, t, r));
             }
             AppendWriter.BatchResult result = rows.isEmpty() ? new AppendWriter.BatchResult(0, 0, 0)
                     : w.appendDeclared(new KsqlRowSchema(w.feed().name(), header.columns()), declared);
@@ -157,7 +160,8 @@ public final class KsqlDbExports {
         SnapshotWriter w = writer(exchange);
         checkContentType(exchange);
         try (KsqlQueryResponse response = new KsqlQueryResponse(exchange.getMessage().getBody(InputStream.class))) {
-            SnapshotWriter.Snapshot s = w.write(response);
+            SnapshotWriter.Snapshot s = w.write(new KsqlSnapshotRows(response, w.feed().name(), w.feed().ksqldbSource(),
+                    clock.millis()));
             exchange.getMessage().setBody(s);
             return s;
         }

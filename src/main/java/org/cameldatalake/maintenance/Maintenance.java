@@ -13,7 +13,8 @@ import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedFiles;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.partition.LakeLayout;
+import org.cameldatalake.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +27,11 @@ public final class Maintenance {
     private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
 
     private final FeedRouteManager feeds;
-    private final LakeStorage storage;
+    private final Storage storage;
     private final ExportLog exportLog;
     private final Clock clock;
 
-    public Maintenance(FeedRouteManager feeds, LakeStorage storage, ExportLog exportLog, Clock clock) {
+    public Maintenance(FeedRouteManager feeds, Storage storage, ExportLog exportLog, Clock clock) {
         this.feeds = feeds;
         this.storage = storage;
         this.exportLog = exportLog;
@@ -50,7 +51,7 @@ public final class Maintenance {
                 for (String p : feeds.withStreamWriter(feed, w -> w.applyRetention(cutoff, dryRun))) {
                     report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + p);
                 }
-            } else if (storage.exists(storage.path("tables", feed.name()))) {
+            } else if (storage.exists(new LakeLayout(storage).tableDir(feed.name()))) {
                 for (int v : feeds.withSnapshotWriter(feed, w -> w.applyRetention(dryRun))) {
                     report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + "version=v" + v);
                 }
@@ -86,24 +87,29 @@ public final class Maintenance {
     /** Sets (or with {@code checkOnly} only reports) the permissions of every file and folder of every feed. */
     public List<String> permissions(boolean checkOnly) throws IOException {
         List<String> drift = new ArrayList<>();
+        if (!storage.can(Storage.Capability.POSIX_MODES)) {
+            LOG.info("the lake's store keeps no file modes: access to it is governed by the store itself (bucket policies)");
+            return drift;
+        }
+        LakeLayout layout = new LakeLayout(storage);
         List<FeedDefinition> all = new ArrayList<>(feeds.catalog().feeds());
         all.addAll(FeedCatalog.load(feeds.settings().feedsDir(), "archived").feeds());
         for (FeedDefinition feed : all) {
             short dirMode = feed.securityLevel().dirMode();
             short fileMode = feed.securityLevel().fileMode();
             int fixed = 0;
-            if (!checkOnly && storage.exists(storage.path(feed.type().dir(), feed.name()))) {
+            if (!checkOnly && storage.exists(layout.feedDir(feed.type(), feed.name()))) {
                 // recorded first: rewriting _metadata.json makes a new file, which the sweep below then covers
                 ObjectNode applied = exportLog.line(feed.name(), "permissions");
                 applied.put("security_level", feed.securityLevel().json());
                 annotate(feed, "permissions", applied);
             }
-            for (Path root : List.of(storage.path(feed.type().dir(), feed.name()), storage.path("_rejected", feed.name()))) {
+            for (Path root : List.of(layout.feedDir(feed.type(), feed.name()), layout.rejectedDir(feed.name()))) {
                 if (!storage.exists(root)) {
                     continue;
                 }
                 List<FileStatus> entries = new ArrayList<>();
-                collect(storage.fs().getFileStatus(root), entries);
+                collect(storage.status(root), entries);
                 for (FileStatus e : entries) {
                     short want = e.isDirectory() ? dirMode : fileMode;
                     short have;

@@ -1,25 +1,35 @@
 package org.cameldatalake.metadata;
 
-import org.cameldatalake.storage.LakeStorage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+import org.cameldatalake.storage.Failures;
+import org.cameldatalake.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code logs/exports-YYYY-MM-DD.jsonl}: one line per export, snapshot or maintenance action. */
+/**
+ * {@code logs/exports-YYYY-MM-DD.jsonl}: one line per export, snapshot or maintenance action. Stores that cannot
+ * append (object stores) get one small object per line instead, {@code logs/exports-YYYY-MM-DD-<time>-<id>.jsonl}, so
+ * that {@code logs/exports-*.jsonl} reads both and no writer can overwrite another's lines.
+ */
 public final class ExportLog {
     private static final Logger LOG = LoggerFactory.getLogger(ExportLog.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmssSSS");
 
-    private final LakeStorage storage;
+    private final Storage storage;
     private final Clock clock;
     private final ZoneId zone;
 
-    public ExportLog(LakeStorage storage, Clock clock, ZoneId zone) {
+    public ExportLog(Storage storage, Clock clock, ZoneId zone) {
         this.storage = storage;
         this.clock = clock;
         this.zone = zone;
@@ -33,13 +43,21 @@ public final class ExportLog {
         return o;
     }
 
-    /** Appends the line; a failure to log is reported but never undoes the action it describes. */
+    /** Writes the line; a failure to log is reported but never undoes the action it describes. */
     public void write(ObjectNode line) {
-        LocalDate day = clock.instant().atZone(zone).toLocalDate();
+        Instant now = clock.instant();
+        LocalDate day = now.atZone(zone).toLocalDate();
         try {
-            storage.appendLine(storage.path("logs", "exports-" + day + ".jsonl"), JSON.writeValueAsString(line));
+            String text = JSON.writeValueAsString(line);
+            if (storage.can(Storage.Capability.APPEND)) {
+                storage.appendLine(storage.path("logs", "exports-" + day + ".jsonl"), text);
+            } else {
+                String name = "exports-" + day + "-" + TIME.format(now.atZone(zone)) + "-"
+                        + UUID.randomUUID().toString().substring(0, 8) + ".jsonl";
+                storage.writeNew(storage.path("logs", name), (text + "\n").getBytes(StandardCharsets.UTF_8));
+            }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not append to the export log: {}", LakeStorage.reason(e));
+            LOG.warn("could not write to the export log: {}", Failures.reason(e));
         }
     }
 }

@@ -14,7 +14,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
 import org.cameldatalake.metadata.StreamMetadata;
 import org.cameldatalake.metadata.TableMetadata;
 
@@ -28,7 +28,7 @@ public final class LakeReports {
     private LakeReports() {
     }
 
-    public static LakeReport build(LakeStorage storage, java.nio.file.Path feedsDir, Clock clock) throws IOException {
+    public static LakeReport build(Storage storage, java.nio.file.Path feedsDir, Clock clock) throws IOException {
         Map<String, FeedDefinition> declared = new LinkedHashMap<>();
         Map<String, String> state = new LinkedHashMap<>();
         for (String folder : List.of("archived", "active")) { // active wins when a name is in both
@@ -69,7 +69,7 @@ public final class LakeReports {
      * One feed as {@link #build} reports it, from the lake alone (what its feed file says — source, state — is left
      * null), or empty when the lake holds no {@code _metadata.json} for it. {@code name} must be a checked feed name.
      */
-    public static java.util.Optional<LakeReport.Feed> landed(LakeStorage storage, String name) throws IOException {
+    public static java.util.Optional<LakeReport.Feed> landed(Storage storage, String name) throws IOException {
         for (FeedDefinition.FeedType type : FeedDefinition.FeedType.values()) {
             Path dir = storage.path(type.dir(), name);
             if (storage.exists(new Path(dir, "_metadata.json"))) {
@@ -80,7 +80,7 @@ public final class LakeReports {
         return java.util.Optional.empty();
     }
 
-    private static LakeReport.Feed stream(LakeStorage storage, Path dir, String name, FeedDefinition def, String state)
+    private static LakeReport.Feed stream(Storage storage, Path dir, String name, FeedDefinition def, String state)
             throws IOException {
         StreamMetadata m = StreamMetadata.parse(storage.read(new Path(dir, "_metadata.json")));
         Map<String, long[]> onDisk = sizesByFolder(storage, dir);
@@ -97,7 +97,7 @@ public final class LakeReports {
                 m.rejectedRecords(), m.lastError(), List.copyOf(parts), List.of());
     }
 
-    private static LakeReport.Feed table(LakeStorage storage, Path dir, String name, FeedDefinition def, String state)
+    private static LakeReport.Feed table(Storage storage, Path dir, String name, FeedDefinition def, String state)
             throws IOException {
         TableMetadata m = TableMetadata.parse(storage.read(new Path(dir, "_metadata.json")));
         Map<String, long[]> onDisk = sizesByFolder(storage, dir);
@@ -116,7 +116,7 @@ public final class LakeReports {
     }
 
     /** Bytes and Parquet files per partition/version folder (relative to the feed folder), temporary files left out. */
-    private static Map<String, long[]> sizesByFolder(LakeStorage storage, Path feedDir) throws IOException {
+    private static Map<String, long[]> sizesByFolder(Storage storage, Path feedDir) throws IOException {
         String prefix = feedDir.toUri().getPath() + "/";
         Map<String, long[]> out = new LinkedHashMap<>();
         for (FileStatus f : storage.listFiles(feedDir)) {

@@ -7,19 +7,19 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
 
 /**
  * The scheduled report (route {@code maintenance-reports}): {@code reports/report-<date>.json} and {@code .html} in
  * the lake, each replaced atomically, so a day's files always hold that day's latest run.
  */
 public final class ReportWriter {
-    private final LakeStorage storage;
+    private final Storage storage;
     private final java.nio.file.Path feedsDir;
     private final Clock clock;
     private final ZoneId zone;
 
-    public ReportWriter(LakeStorage storage, java.nio.file.Path feedsDir, Clock clock, ZoneId zone) {
+    public ReportWriter(Storage storage, java.nio.file.Path feedsDir, Clock clock, ZoneId zone) {
         this.storage = storage;
         this.feedsDir = feedsDir;
         this.clock = clock;
@@ -36,8 +36,8 @@ public final class ReportWriter {
         String base = "report-" + LocalDate.now(clock.withZone(zone));
         Path json = storage.path("reports", base + ".json");
         Path html = storage.path("reports", base + ".html");
-        storage.writeAtomically(json, ReportFormats.json(report).getBytes(StandardCharsets.UTF_8));
-        storage.writeAtomically(html, ReportHtml.render(report).getBytes(StandardCharsets.UTF_8));
+        storage.replace(json, ReportFormats.json(report).getBytes(StandardCharsets.UTF_8));
+        storage.replace(html, ReportHtml.render(report).getBytes(StandardCharsets.UTF_8));
         return List.of(storage.relative(json), storage.relative(html));
     }
 }

@@ -14,7 +14,7 @@ import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.cameldatalake.sink.AppendWriter;
 import org.cameldatalake.sink.AppendWriters;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
 import org.cameldatalake.sink.SnapshotWriter;
 import org.cameldatalake.ksqldb.KsqlDbExports;
 import org.cameldatalake.warehouse.WarehouseSync;
@@ -40,7 +40,7 @@ public final class FeedRouteManager {
 
     private final CamelContext ctx;
     private final DatalakeSettings settings;
-    private final LakeStorage storage;
+    private final Storage storage;
     private final AppendWriters writers;
     private final KsqlDbExports ksqlDbExports;
     private final ExportLog exportLog;
@@ -54,7 +54,7 @@ public final class FeedRouteManager {
     private final java.util.Set<String> reported = new java.util.HashSet<>();
     private final List<java.util.function.Consumer<List<FeedDefinition>>> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public FeedRouteManager(CamelContext ctx, DatalakeSettings settings, LakeStorage storage, AppendWriters writers,
+    public FeedRouteManager(CamelContext ctx, DatalakeSettings settings, Storage storage, AppendWriters writers,
                             KsqlDbExports ksqlDbExports, ExportLog exportLog, WarehouseSync warehouseSync,
                             org.cameldatalake.health.KafkaProbe kafkaProbe, Clock clock) {
         this.kafkaProbe = kafkaProbe;
@@ -333,7 +333,7 @@ public final class FeedRouteManager {
         return settings;
     }
 
-    public LakeStorage storage() {
+    public Storage storage() {
         return storage;
     }
 

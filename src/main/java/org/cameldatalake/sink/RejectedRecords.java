@@ -2,7 +2,8 @@ package org.cameldatalake.sink;
 
 import org.cameldatalake.decode.SourceRecord;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.partition.LakeLayout;
+import org.cameldatalake.storage.Storage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -70,13 +71,14 @@ public final class RejectedRecords {
      * Publishes {@code lines} (records {@code first..last} of one partition) as {@code fileName} under the day of
      * {@code at}, with the feed's permissions, and logs it; returns where it went.
      */
-    public static Path publish(LakeStorage storage, ExportLog exportLog, FeedDefinition feed, ZoneId zone, Instant at,
+    public static Path publish(Storage storage, ExportLog exportLog, FeedDefinition feed, ZoneId zone, Instant at,
                                String fileName, String topic, int partition, long first, long last, List<String> lines)
             throws IOException {
-        String day = at.atZone(zone).toLocalDate().toString();
-        Path dest = storage.path("_rejected", feed.name(), "date=" + day, fileName);
+        LakeLayout layout = new LakeLayout(storage);
+        Path dest = layout.rejectedFile(feed.name(), at.atZone(zone).toLocalDate(), fileName);
         storage.writeNew(dest, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
-        storage.secure(dest, storage.path("_rejected", feed.name()), feed.securityLevel());
+        storage.secure(dest, layout.rejectedDir(feed.name()), feed.securityLevel().fileMode(),
+                feed.securityLevel().dirMode());
         ObjectNode log = exportLog.line(feed.name(), "reject");
         log.put("path", storage.relative(dest));
         log.put("records", lines.size());

@@ -1,8 +1,5 @@
 package org.cameldatalake.sink;
 
-import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.metadata.TableMetadata;
-import org.cameldatalake.storage.LakeStorage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -13,28 +10,26 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.schema.KsqlRowSchema;
-import org.cameldatalake.ksqldb.KsqlDbException;
-import org.cameldatalake.ksqldb.KsqlQueryResponse;
+import org.cameldatalake.format.ParquetFormat;
+import org.cameldatalake.format.RecordFormat;
+import org.cameldatalake.metadata.ExportLog;
+import org.cameldatalake.metadata.TableMetadata;
+import org.cameldatalake.partition.LakeLayout;
+import org.cameldatalake.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes a table feed's snapshots as {@code tables/<feed>/version=vN/snapshot_<ts>.parquet} (DESIGN.md §3):
- * the rows stream from the query response into a Parquet file inside {@code _temporary/}, and the whole version
- * directory is renamed into place only once the response ended completely. Anything less (an error element, a
- * dropped connection, a malformed line, a value that does not match its declared type) publishes nothing and leaves
- * the current version current, with the error in {@code _metadata.json}. Only the newest
+ * the rows stream from their source into a new file of the store, which becomes visible as the new version only once
+ * the source ended completely — on a local disk its folder appears with its file, on an object store the one object
+ * appears — and the version becomes current when {@code _metadata.json} names it, which every reader goes by.
+ * Anything less (an error element, a dropped connection, a malformed line, a value that does not match its declared
+ * type) publishes nothing and leaves the current version current, with the error in {@code _metadata.json}. Only the newest
  * {@code retention_versions} are kept, and never fewer than the current one.
  */
 public final class SnapshotWriter implements FeedCounters {
@@ -43,10 +38,11 @@ public final class SnapshotWriter implements FeedCounters {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
 
     private final FeedDefinition feed;
-    private final LakeStorage storage;
+    private final Storage storage;
+    private final LakeLayout layout;
+    private final RecordFormat format;
     private final Clock clock;
     private final ExportLog exportLog;
-    private final long rowGroupBytes;
     private final Path tableDir;
     private final Path metadataPath;
     private final java.util.concurrent.atomic.AtomicLong rowsPublished = new java.util.concurrent.atomic.AtomicLong();
@@ -55,14 +51,15 @@ public final class SnapshotWriter implements FeedCounters {
     private volatile long lastPublishMillis = -1;
     private volatile long rowsStreamed;
 
-    public SnapshotWriter(FeedDefinition feed, LakeStorage storage, Clock clock, ExportLog exportLog, long rowGroupBytes) {
+    public SnapshotWriter(FeedDefinition feed, Storage storage, Clock clock, ExportLog exportLog, long rowGroupBytes) {
         this.feed = feed;
         this.storage = storage;
+        this.layout = new LakeLayout(storage);
+        this.format = new ParquetFormat(storage.conf(), rowGroupBytes);
         this.clock = clock;
         this.exportLog = exportLog;
-        this.rowGroupBytes = rowGroupBytes;
-        this.tableDir = storage.path("tables", feed.name());
-        this.metadataPath = storage.path("tables", feed.name(), "_metadata.json");
+        this.tableDir = layout.tableDir(feed.name());
+        this.metadataPath = layout.metadata(FeedDefinition.FeedType.TABLE, feed.name());
     }
 
     @Override
@@ -107,85 +104,35 @@ public final class SnapshotWriter implements FeedCounters {
         return storage.exists(metadataPath) ? TableMetadata.parse(storage.read(metadataPath)) : new TableMetadata();
     }
 
-    /** Streams a ksqlDB query response into a new version and makes it current; on any failure nothing is published. */
-    public Snapshot write(KsqlQueryResponse response) throws IOException {
-        KsqlQueryResponse.Header header = response.header();
-        KsqlRowSchema schema = new KsqlRowSchema(feed.name(), header.columns());
-        long now = clock.millis();
-        return write(new SnapshotRows() {
-            private long rows;
-
-            @Override
-            public org.apache.avro.Schema schema() {
-                return schema.avro();
-            }
-
-            @Override
-            public String columnsText() {
-                return SnapshotWriter.columnsText(header);
-            }
-
-            @Override
-            public String queryId() {
-                return header.queryId();
-            }
-
-            @Override
-            public GenericRecord next() throws IOException {
-                JsonNode row = response.nextRow();
-                if (row == null) {
-                    return null;
-                }
-                rows++;
-                try {
-                    return schema.convert(row, now, feed.ksqldbSource());
-                } catch (KsqlRowSchema.BadValue e) {
-                    throw new KsqlDbException(0, "row " + rows + ": " + e.getMessage());
-                }
-            }
-        });
-    }
-
     /** Streams rows into a new version and makes it current; on any failure nothing is published. */
     public synchronized Snapshot write(SnapshotRows rows) throws IOException {
         TableMetadata meta = metadata();
         rowsStreamed = 0;
-        Instant started = clock.instant();
-        Path tmpDir = storage.path("tables", feed.name(), "_temporary", UUID.randomUUID().toString());
-        String fileName = "snapshot_" + STAMP.format(started) + ".parquet";
-        ParquetWriter<GenericRecord> writer = null;
-        Path published = null; // the version directory, until the metadata makes it current
+        String fileName = "snapshot_" + STAMP.format(clock.instant()) + "." + format.extension();
+        Storage.PendingFile out = storage.create(tableDir);
+        Path published = null; // the version, until the metadata makes it current
         try {
-            writer = AvroParquetWriter.<GenericRecord>builder(storage.outputFile(new Path(tmpDir, fileName)))
-                    .withSchema(rows.schema())
-                    .withDataModel(GenericData.get())
-                    .withConf(storage.conf())
-                    .withCompressionCodec(codec(feed))
-                    .withRowGroupSize(rowGroupBytes)
-                    .withWriteMode(ParquetFileWriter.Mode.CREATE)
-                    .build();
             long records = 0;
-            GenericRecord row;
-            while ((row = rows.next()) != null) {
-                writer.write(row);
-                records++;
-                if ((records & 1023) == 0) {
-                    rowsStreamed = records;
+            try (RecordFormat.RecordFileWriter writer = format.open(out, rows.schema(), feed.compression())) {
+                GenericRecord row;
+                while ((row = rows.next()) != null) {
+                    writer.write(row);
+                    records++;
+                    if ((records & 1023) == 0) {
+                        rowsStreamed = records;
+                    }
                 }
             }
             rowsStreamed = records;
-            writer.close();
-            writer = null;
-            long bytes = storage.fs().getFileStatus(new Path(tmpDir, fileName)).getLen();
             int version = Math.max(meta.highestVersion(), highestVersionOnDisk()) + 1;
-            Path dest = storage.path("tables", feed.name(), "version=v" + version);
-            storage.publish(tmpDir, dest); // the whole directory appears at once
-            published = dest;
-            storage.secure(new Path(dest, fileName), tableDir, feed.securityLevel());
+            Path dest = new Path(layout.versionDir(feed.name(), version), fileName);
+            long bytes = out.commit(dest); // the version appears whole: its folder with its file, or one object
+            published = dest.getParent();
+            storage.secure(dest, tableDir, feed.securityLevel().fileMode(), feed.securityLevel().dirMode());
             Instant at = clock.instant();
             meta.publish(new TableMetadata.Version(version, fileName, records, bytes, at.toString(), rows.queryId(),
                     rows.columnsText()));
-            List<Integer> pruned = prune(meta); // from metadata first: readers never follow it to a deleted directory
+            List<Integer> pruned = prune(meta); // from metadata first: readers never follow it to a deleted version
             write(meta);
             published = null;
             rowsPublished.addAndGet(records);
@@ -193,10 +140,10 @@ public final class SnapshotWriter implements FeedCounters {
             bytesPublished.addAndGet(bytes);
             lastPublishMillis = at.toEpochMilli();
             for (int v : pruned) {
-                storage.delete(storage.path("tables", feed.name(), "version=v" + v), true);
+                storage.delete(layout.versionDir(feed.name(), v), true);
             }
             ObjectNode log = exportLog.line(feed.name(), "snapshot");
-            log.put("path", storage.relative(dest));
+            log.put("path", storage.relative(dest.getParent()));
             log.put("version", version);
             log.put("records", records);
             log.put("bytes", bytes);
@@ -207,48 +154,41 @@ public final class SnapshotWriter implements FeedCounters {
                 pruned.forEach(p.putArray("versions_deleted")::add);
                 exportLog.write(p);
             }
-            LOG.info("{}: snapshot {} published ({} rows, {} KB){}", feed.name(), storage.relative(dest), records,
-                    bytes / 1024, pruned.isEmpty() ? "" : "; versions " + pruned + " deleted (retention "
+            LOG.info("{}: snapshot {} published ({} rows, {} KB){}", feed.name(), storage.relative(dest.getParent()),
+                    records, bytes / 1024, pruned.isEmpty() ? "" : "; versions " + pruned + " deleted (retention "
                             + feed.retentionVersions() + ")");
-            return new Snapshot(version, records, bytes, storage.relative(dest));
+            return new Snapshot(version, records, bytes, storage.relative(dest.getParent()));
         } catch (IOException | RuntimeException e) {
-            if (writer != null) {
+            out.abort();
+            if (published != null) {
                 try {
-                    writer.close();
-                } catch (IOException | RuntimeException ignored) {
-                    // deleted below
-                }
-            }
-            try {
-                if (published != null) {
                     // the metadata still names the previous version: a version it never listed would never be pruned
                     storage.delete(published, true);
+                } catch (IOException ignored) {
+                    // not in the metadata, so no reader follows it; the next start removes it
                 }
-                storage.delete(tmpDir, true);
-            } catch (IOException ignored) {
-                // a leftover under _temporary/ is invisible to readers and removed by the next start
             }
             throw e; // the caller records the failure with its full reason (recordFailure)
         }
     }
 
-    /** Clears what a crashed run left: temporary snapshot directories and metadata temp files. */
+    /** Clears what a crashed run left: temporary files, metadata temp files, versions the metadata never listed. */
     public synchronized void start() throws IOException {
         storage.mkdirs(tableDir);
         // another process (the service, an export) may be taking a snapshot: only clear what is clearly abandoned
-        long cutoff = clock.millis() - STALE_TEMPORARY_MILLIS;
-        for (FileStatus tmp : storage.list(storage.path("tables", feed.name(), "_temporary"))) {
-            long newest = tmp.getModificationTime();
-            for (FileStatus f : storage.listFiles(tmp.getPath())) {
-                newest = Math.max(newest, f.getModificationTime());
-            }
-            if (newest < cutoff) {
-                storage.delete(tmp.getPath(), true);
-            }
-        }
-        storage.removeLeftoverTempFiles(tableDir, false);
+        storage.removeAbandoned(tableDir, STALE_TEMPORARY_MILLIS);
         if (!storage.exists(metadataPath)) {
             write(new TableMetadata());
+        }
+        TableMetadata meta = metadata();
+        long cutoff = clock.millis() - STALE_TEMPORARY_MILLIS;
+        for (FileStatus s : storage.list(tableDir)) {
+            Integer v = layout.versionOf(s.getPath());
+            if (v != null && v > meta.highestVersion() && s.getModificationTime() < cutoff) {
+                LOG.info("{}: {} was never made current (a run stopped before its metadata); deleted", feed.name(),
+                        storage.relative(s.getPath()));
+                storage.delete(s.getPath(), true);
+            }
         }
     }
 
@@ -294,7 +234,7 @@ public final class SnapshotWriter implements FeedCounters {
         if (!dryRun && !pruned.isEmpty()) {
             write(meta);
             for (int v : pruned) {
-                storage.delete(storage.path("tables", feed.name(), "version=v" + v), true);
+                storage.delete(layout.versionDir(feed.name(), v), true);
             }
             ObjectNode p = exportLog.line(feed.name(), "retention");
             p.put("retention_versions", feed.retentionVersions());
@@ -308,7 +248,7 @@ public final class SnapshotWriter implements FeedCounters {
     /** Makes an existing version current again; newer versions are kept, and the metadata says so. */
     public synchronized void rollback(int version) throws IOException {
         TableMetadata meta = metadata();
-        if (meta.version(version) == null || !storage.exists(storage.path("tables", feed.name(), "version=v" + version))) {
+        if (meta.version(version) == null || !storage.exists(layout.versionDir(feed.name(), version))) {
             throw new IllegalArgumentException("table " + feed.name() + " has no version v" + version + " (versions: "
                     + meta.versions().stream().map(v -> "v" + v.version()).toList() + ")");
         }
@@ -341,31 +281,14 @@ public final class SnapshotWriter implements FeedCounters {
     private int highestVersionOnDisk() throws IOException {
         int max = 0;
         for (FileStatus s : storage.list(tableDir)) {
-            String n = s.getPath().getName();
-            if (s.isDirectory() && n.matches("version=v\\d+")) {
-                max = Math.max(max, Integer.parseInt(n.substring(9)));
-            }
+            Integer v = layout.versionOf(s.getPath());
+            max = v == null ? max : Math.max(max, v);
         }
         return max;
     }
 
     private void write(TableMetadata meta) throws IOException {
-        storage.writeAtomically(metadataPath, meta.toJson(feed));
-        storage.secure(metadataPath, tableDir, feed.securityLevel());
-    }
-
-    private static String columnsText(KsqlQueryResponse.Header h) {
-        List<String> cols = new ArrayList<>();
-        h.columns().forEach(c -> cols.add("`" + c.name() + "` " + c.type() + (c.key() ? " KEY" : "")));
-        return String.join(", ", cols);
-    }
-
-    static CompressionCodecName codec(FeedDefinition feed) {
-        return switch (feed.compression()) {
-            case SNAPPY -> CompressionCodecName.SNAPPY;
-            case ZSTD -> CompressionCodecName.ZSTD;
-            case GZIP -> CompressionCodecName.GZIP;
-            case NONE -> CompressionCodecName.UNCOMPRESSED;
-        };
+        storage.replace(metadataPath, meta.toJson(feed));
+        storage.secure(metadataPath, tableDir, feed.securityLevel().fileMode(), feed.securityLevel().dirMode());
     }
 }

@@ -41,6 +41,12 @@ public interface Storage extends AutoCloseable {
     /** The lake root, qualified ({@code file:/…/data_lake}, {@code s3a://bucket/prefix}). */
     Path root();
 
+    /**
+     * The root as a folder of this machine where the store is one (a local disk), else null: for what only works on
+     * local files (the embedded SQLite warehouse beside the lake, DuckDB reading the lake).
+     */
+    java.nio.file.Path localRoot();
+
     /** The Hadoop configuration of the lake's file system, for Parquet readers and writers. */
     Configuration conf();
 
@@ -59,6 +65,19 @@ public interface Storage extends AutoCloseable {
      * its temporary file on the same disk.
      */
     PendingFile create(Path folder) throws IOException;
+
+    /**
+     * Tells the store that this process writes files into {@code folder} until {@link #release} (a stream feed's
+     * writer): a store that keeps temporary files beside the lake keeps its temporary area there, and where it can
+     * ({@link Capability#PROCESS_LOCKS}) marks it so that other processes see it is in use.
+     */
+    void claim(Path folder) throws IOException;
+
+    /** Ends a {@link #claim}; files still pending there are aborted. */
+    void release(Path folder);
+
+    /** Whether another live process has claimed {@code folder}; false where the store cannot tell. */
+    boolean claimedByOthers(Path folder) throws IOException;
 
     /** The whole content of a (small) file. */
     byte[] read(Path p) throws IOException;

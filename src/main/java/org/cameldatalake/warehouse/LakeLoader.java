@@ -28,7 +28,7 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
 import org.cameldatalake.schema.FeedSchema;
 
 /**
@@ -44,12 +44,12 @@ public final class LakeLoader {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final Warehouse warehouse;
-    private final LakeStorage storage;
+    private final Storage storage;
 
     public record Result(String table, int filesLoaded, int filesSkipped, long rows, long rejected, String firstRejection) {
     }
 
-    public LakeLoader(Warehouse warehouse, LakeStorage storage) {
+    public LakeLoader(Warehouse warehouse, Storage storage) {
         this.warehouse = warehouse;
         this.storage = storage;
     }

@@ -24,7 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
 import org.cameldatalake.sink.RejectedRecords;
 import org.cameldatalake.decode.SourceRecord;
 import org.cameldatalake.partition.StreamFileName;
@@ -45,13 +45,13 @@ public final class WarehouseSync {
     private static final Logger LOG = LoggerFactory.getLogger(WarehouseSync.class);
 
     private final Warehouse warehouse;
-    private final LakeStorage storage;
+    private final Storage storage;
     private final ExportLog exportLog;
     private final Clock clock;
     private final ZoneId zone;
     private final Map<String, FeedDefinition> feeds = new ConcurrentHashMap<>();
 
-    public WarehouseSync(Warehouse warehouse, LakeStorage storage, ExportLog exportLog, Clock clock, ZoneId zone) {
+    public WarehouseSync(Warehouse warehouse, Storage storage, ExportLog exportLog, Clock clock, ZoneId zone) {
         this.warehouse = warehouse;
         this.storage = storage;
         this.exportLog = exportLog;

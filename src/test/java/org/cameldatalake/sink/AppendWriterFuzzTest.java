@@ -2,7 +2,8 @@ package org.cameldatalake.sink;
 
 import org.cameldatalake.decode.SourceRecord;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
+import org.cameldatalake.storage.Storages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -44,12 +45,12 @@ class AppendWriterFuzzTest {
 
     @TempDir
     Path dir;
-    private LakeStorage storage;
+    private Storage storage;
     private Lake lake;
 
     @BeforeEach
     void lake() throws Exception {
-        storage = new LakeStorage(dir.toString());
+        storage = Storages.open(dir.toString());
         lake = new Lake(dir);
     }
 

@@ -1,8 +1,10 @@
 package org.cameldatalake.sink;
 
+import org.cameldatalake.decode.KsqlRowDecoder;
 import org.cameldatalake.decode.SourceRecord;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.storage.LakeStorage;
+import org.cameldatalake.storage.Storage;
+import org.cameldatalake.storage.Storages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,13 +38,13 @@ class AppendWriterTest {
 
     @TempDir
     Path dir;
-    private LakeStorage storage;
+    private Storage storage;
     private MutableClock clock;
     private Lake lake;
 
     @BeforeEach
     void lake() throws Exception {
-        storage = new LakeStorage(dir.toString());
+        storage = Storages.open(dir.toString());
         clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         lake = new Lake(dir);
     }
@@ -219,9 +221,9 @@ class AppendWriterTest {
         AppendWriter w = writer(FEED, settings(3, Duration.ofHours(1), 64L << 20, 64));
         KsqlRowSchema schema = new KsqlRowSchema("events", KsqlType.parseColumns("`ROWTIME` BIGINT, `ID` INTEGER, `TS` STRING"));
         long[] rowtimes = {1, 2, 2, 2, 2, 3};
-        List<AppendWriter.DeclaredRow> rows = new ArrayList<>();
+        List<KsqlRowDecoder.Row> rows = new ArrayList<>();
         for (int i = 0; i < rowtimes.length; i++) {
-            rows.add(new AppendWriter.DeclaredRow("EVENTS", 0, rowtimes[i], rowtimes[i],
+            rows.add(new KsqlRowDecoder.Row("EVENTS", 0, rowtimes[i], rowtimes[i],
                     JSON.readTree("[" + rowtimes[i] + ", " + i + ", \"2025-10-13T10:00:00Z\"]")));
         }
         w.appendDeclared(schema, rows);

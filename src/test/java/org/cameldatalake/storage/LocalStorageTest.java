@@ -10,7 +10,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LakeStorageTest {
+class LocalStorageTest {
     /**
      * A writer lists its feed at every start and at each partition's first batch after a (re)assignment, to skip what
      * the lake holds. It used to cost a forked process per file (Hadoop's located listing reads each local file's
@@ -29,7 +29,7 @@ class LakeStorageTest {
         }
         Files.writeString(dir.resolve("streams/f/_metadata.json"), "{}");
         expected.add("_metadata.json");
-        LakeStorage storage = new LakeStorage(dir.toString());
+        Storage storage = Storages.open(dir.toString());
 
         long start = System.nanoTime();
         List<FileStatus> files = storage.listFiles(storage.path("streams", "f"));

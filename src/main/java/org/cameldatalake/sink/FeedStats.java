@@ -1,0 +1,52 @@
+package org.cameldatalake.sink;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What a stream feed's writer has done since it started, read by metrics and commands without its lock. */
+final class FeedStats implements FeedCounters {
+    final AtomicLong recordsWritten = new AtomicLong();
+    final AtomicLong recordsRejected = new AtomicLong();
+    final AtomicLong recordsSkipped = new AtomicLong();
+    final AtomicLong filesPublished = new AtomicLong();
+    final AtomicLong recordsPublished = new AtomicLong();
+    final AtomicLong bytesPublished = new AtomicLong();
+    volatile long lastPublishMillis = -1;
+
+    void batch(int written, int rejected, int skipped) {
+        recordsWritten.addAndGet(written);
+        recordsRejected.addAndGet(rejected);
+        recordsSkipped.addAndGet(skipped);
+    }
+
+    void published(long records, long bytes, long atMillis) {
+        filesPublished.incrementAndGet();
+        recordsPublished.addAndGet(records);
+        bytesPublished.addAndGet(bytes);
+        lastPublishMillis = atMillis;
+    }
+
+    @Override
+    public long recordsLanded() {
+        return recordsPublished.get();
+    }
+
+    @Override
+    public long recordsRejected() {
+        return recordsRejected.get();
+    }
+
+    @Override
+    public long filesPublished() {
+        return filesPublished.get();
+    }
+
+    @Override
+    public long bytesPublished() {
+        return bytesPublished.get();
+    }
+
+    @Override
+    public long lastPublishMillis() {
+        return lastPublishMillis;
+    }
+}
