@@ -42,7 +42,7 @@ public final class CommittingConsumerFactory extends DefaultKafkaClientFactory {
                             if (writer.takeRewindRequest() || pipeline.failed(writer)) {
                                 rewind(consumer);
                             } else {
-                                KafkaBatchLander.commit(writer, consumer); // nothing to do unless files were published meanwhile
+                                new FeedCommitter(writer).commitPublished(consumer); // nothing to do unless files were published meanwhile
                             }
                         }
                     }

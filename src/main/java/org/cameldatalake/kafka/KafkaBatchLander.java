@@ -12,7 +12,6 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.sink.AppendWriter;
 import org.cameldatalake.sink.AppendWriters;
@@ -105,7 +104,7 @@ public final class KafkaBatchLander {
             // batch publishes is committed before the next one is written, or at the next poll.
             pipeline.submit(writer, writer.decode(records), () -> {
                 if (committer != null) {
-                    commit(writer, committer);
+                    new FeedCommitter(writer).commitPublished(committer);
                 }
             });
         } catch (Exception e) {
@@ -140,25 +139,5 @@ public final class KafkaBatchLander {
     private static boolean isRunning(Exchange batch) {
         ServiceStatus status = batch.getContext().getRouteController().getRouteStatus(batch.getFromRouteId());
         return status == null || status.isStarted();
-    }
-
-    /** Commits what the writer has published; used after each batch and when partitions are revoked. */
-    static void commit(AppendWriter writer, Consumer<?, ?> consumer) {
-        commit(writer, consumer, writer.committable(consumer.assignment()));
-    }
-
-    static void commit(AppendWriter writer, Consumer<?, ?> consumer, Map<TopicPartition, Long> offsets) {
-        if (offsets.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        offsets.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
-        try {
-            consumer.commitSync(commit);
-            writer.committed(offsets);
-        } catch (RuntimeException e) {
-            // the files are published, so a later commit or a replay (which skips them) makes up for it
-            LOG.warn("feed {}: offset commit failed, will retry with the next batch: {}", writer.feed().name(), e.toString());
-        }
     }
 }

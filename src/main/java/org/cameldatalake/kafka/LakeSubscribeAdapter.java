@@ -38,7 +38,7 @@ public final class LakeSubscribeAdapter implements SubscribeAdapter {
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 if (w != null) {
                     pipeline.awaitWrites(w);
-                    KafkaBatchLander.commit(w, consumer, w.publishRevoked(partitions));
+                    new FeedCommitter(w).commitRevoked(consumer, partitions);
                     w.reset(partitions);
                 }
                 epochs.changed(group, partitions);

@@ -57,7 +57,7 @@ public final class ExportLog {
                 storage.writeNew(storage.path("logs", name), (text + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not write to the export log: {}", Failures.reason(e));
+            LOG.warn("could not append to the export log: {}", Failures.reason(e));
         }
     }
 }

@@ -38,6 +38,16 @@ public final class FeedRouteManager {
     public record FeedStatus(String feed, String file, State state, String detail) {
     }
 
+    @FunctionalInterface
+    public interface SnapshotWork<T> {
+        T apply(SnapshotWriter writer) throws Exception;
+    }
+
+    @FunctionalInterface
+    public interface WriterWork<T> {
+        T apply(AppendWriter writer) throws Exception;
+    }
+
     private final CamelContext ctx;
     private final DatalakeSettings settings;
     private final Storage storage;
@@ -47,6 +57,7 @@ public final class FeedRouteManager {
     private final WarehouseSync warehouseSync;
     private final Clock clock;
     private final org.cameldatalake.health.KafkaProbe kafkaProbe;
+    private final FeedWriters feedWriters;
     private final List<FeedStatus> status = new ArrayList<>();
     /** Feeds this manager started (running or waiting), as last loaded from their files. */
     private final Map<String, FeedDefinition> started = new java.util.LinkedHashMap<>();
@@ -66,6 +77,7 @@ public final class FeedRouteManager {
         this.exportLog = exportLog;
         this.warehouseSync = warehouseSync;
         this.clock = clock;
+        this.feedWriters = new FeedWriters(settings, storage, writers, ksqlDbExports, exportLog, clock);
     }
 
     public synchronized void startAll() {
@@ -190,7 +202,7 @@ public final class FeedRouteManager {
         }
     }
 
-    private FeedStatus start(FeedDefinition feed) {
+    FeedStatus start(FeedDefinition feed) {
         String file = feed.file().toString();
         if (!feed.enabled()) {
             LOG.info("feed {}: disabled (enabled: false)", feed.name());
@@ -277,56 +289,18 @@ public final class FeedRouteManager {
     }
 
     private AppendWriter openStreamWriter(FeedDefinition feed, String consumerGroup) throws java.io.IOException {
-        AppendWriter existing = writers.byFeed(feed.name());
-        if (existing != null) {
-            return existing;
-        }
-        AppendWriter writer = new AppendWriter(feed, storage, settings.append(), clock, exportLog);
-        try {
-            writer.start();
-        } catch (java.io.IOException | RuntimeException e) {
-            writer.close(); // releases its temporary-directory lock
-            throw e;
-        }
-        writers.register(writer, consumerGroup);
-        return writer;
+        return feedWriters.openStreamWriter(feed, consumerGroup);
     }
 
     /** Work on a stream feed's writer: the running one, or a temporary one for a feed that does not run. */
     public synchronized <T> T withStreamWriter(FeedDefinition feed, WriterWork<T> work) throws Exception {
         // held for the whole work: reconcile cannot start a second writer on the feed meanwhile
-        AppendWriter running = writers.byFeed(feed.name());
-        if (running != null) {
-            return work.apply(running);
-        }
-        AppendWriter temporary = new AppendWriter(feed, storage, settings.append(), clock, exportLog);
-        try {
-            temporary.start();
-            return work.apply(temporary);
-        } finally {
-            temporary.close();
-        }
+        return feedWriters.withStreamWriter(feed, work);
     }
 
     /** Work on a table feed's snapshot writer: the registered one, or a temporary one that is not registered. */
     public synchronized <T> T withSnapshotWriter(FeedDefinition feed, SnapshotWork<T> work) throws Exception {
-        SnapshotWriter registered = ksqlDbExports.snapshotWriter(feed.name());
-        if (registered != null && registered.feed().equals(feed)) {
-            return work.apply(registered);
-        }
-        SnapshotWriter temporary = new SnapshotWriter(feed, storage, clock, exportLog, settings.append().rowGroupBytes());
-        temporary.start();
-        return work.apply(temporary);
-    }
-
-    @FunctionalInterface
-    public interface SnapshotWork<T> {
-        T apply(SnapshotWriter writer) throws Exception;
-    }
-
-    @FunctionalInterface
-    public interface WriterWork<T> {
-        T apply(AppendWriter writer) throws Exception;
+        return feedWriters.withSnapshotWriter(feed, work);
     }
 
     public DatalakeSettings settings() {
@@ -339,14 +313,7 @@ public final class FeedRouteManager {
 
     /** The snapshot writer of a table feed, registered for the {@code ksqldb-snapshot} route. */
     public synchronized SnapshotWriter openSnapshotWriter(FeedDefinition feed) throws java.io.IOException {
-        SnapshotWriter existing = ksqlDbExports.snapshotWriter(feed.name());
-        if (existing != null && existing.feed().equals(feed)) {
-            return existing;
-        }
-        SnapshotWriter writer = new SnapshotWriter(feed, storage, clock, exportLog, settings.append().rowGroupBytes());
-        writer.start();
-        ksqlDbExports.register(writer);
-        return writer;
+        return feedWriters.openSnapshotWriter(feed);
     }
 
     public FeedCatalog catalog() {
@@ -368,84 +335,7 @@ public final class FeedRouteManager {
 
     /** As {@link #exportOnce(FeedDefinition)}, telling {@code progress} how far it has got. */
     public synchronized String exportOnce(FeedDefinition feed, ExportProgress progress) throws Exception {
-        if (feed.isKsqldbTable()) {
-            SnapshotWriter snapshots = openSnapshotWriter(feed);
-            progress.track(snapshots::rowsStreamed, ExportProgress.UNKNOWN);
-            try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
-                SnapshotWriter.Snapshot s = template.requestBodyAndHeader("direct:ksqldb-snapshot", null,
-                        KsqlDbExports.FEED_HEADER, feed.name(), SnapshotWriter.Snapshot.class);
-                return "version v" + s.version() + " (" + s.records() + " rows) in " + s.path();
-            }
-        }
-        if (feed.isKsqldbStream()) {
-            AppendWriter polled = openStreamWriter(feed, null);
-            long before = polled.recordsWritten();
-            progress.track(() -> polled.recordsWritten() - before, ExportProgress.UNKNOWN);
-            try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
-                return template.requestBodyAndHeader("direct:ksqldb-stream-poll", null, KsqlDbExports.FEED_HEADER,
-                        feed.name(), String.class);
-            }
-        }
-        if (!feed.isKafkaStream()) {
-            throw new IllegalStateException(feed.type().json() + " feeds with source " + feed.source().json()
-                    + " are not available in this version");
-        }
-        Map<TopicPartition, Long> end = kafkaEndOffsets(feed);
-        Map<TopicPartition, Long> committed = kafkaProbe.committed(feed.consumerGroup(), feed.kafkaTopic(), EXPORT_KAFKA_TIMEOUT);
-        Map<TopicPartition, Long> todo = new java.util.HashMap<>();
-        end.forEach((tp, e) -> {
-            if (e > committed.getOrDefault(tp, 0L)) {
-                todo.put(tp, e);
-            }
-        });
-        if (todo.isEmpty()) {
-            return "nothing new on " + feed.kafkaTopic();
-        }
-        FeedStatus started = start(feed);
-        if (started.state() != State.RUNNING) {
-            throw new IllegalStateException(started.detail());
-        }
-        AppendWriter writer = writers.byFeed(feed.name());
-        long total = 0;
-        for (Map.Entry<TopicPartition, Long> e : todo.entrySet()) {
-            total += e.getValue() - committed.getOrDefault(e.getKey(), 0L);
-        }
-        progress.track(() -> {
-            long done = 0;
-            Map<TopicPartition, Long> seen = writer.highestOffsetsSeen();
-            for (Map.Entry<TopicPartition, Long> e : todo.entrySet()) {
-                long from = committed.getOrDefault(e.getKey(), 0L);
-                done += Math.max(0, Math.min(seen.getOrDefault(e.getKey(), from - 1) + 1, e.getValue()) - from);
-            }
-            return done;
-        }, total);
-        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(30).toNanos();
-        while (!todo.entrySet().stream().allMatch(e -> writer.highestOffsetsSeen().getOrDefault(e.getKey(), -1L) >= e.getValue() - 1)) {
-            if (System.nanoTime() > deadline) {
-                stop(feed.name());
-                throw new IllegalStateException("did not reach the end offsets " + todo + " within 30 minutes");
-            }
-            Thread.sleep(100);
-        }
-        stop(feed.name()); // the consumer publishes what is open and commits before it lets go of its partitions
-        return writer.recordsWritten() + " records landed, " + writer.recordsRejected() + " rejected, "
-                + writer.recordsSkipped() + " already in the lake, " + writer.filesPublished() + " files, up to "
-                + end + " on " + feed.kafkaTopic();
-    }
-
-    private static final java.time.Duration EXPORT_KAFKA_TIMEOUT = java.time.Duration.ofSeconds(15);
-
-    private Map<TopicPartition, Long> kafkaEndOffsets(FeedDefinition feed) throws Exception {
-        try {
-            return kafkaProbe.endOffsets(feed.kafkaTopic(), EXPORT_KAFKA_TIMEOUT);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
-                throw new IllegalStateException("Kafka topic " + feed.kafkaTopic() + " does not exist on " + kafkaProbe.brokers());
-            }
-            throw new IllegalStateException("Kafka is unreachable at " + kafkaProbe.brokers() + ": " + e.getCause().getMessage());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka is unreachable at " + kafkaProbe.brokers() + " (no answer within " + EXPORT_KAFKA_TIMEOUT.toSeconds() + " s)");
-        }
+        return new FeedExports(this, ctx, feedWriters, kafkaProbe).exportOnce(feed, progress);
     }
 
     /** The one-line reason of a failed export, unwrapped from Camel's wrappers. */

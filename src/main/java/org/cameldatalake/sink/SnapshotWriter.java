@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a table feed's snapshots as {@code tables/<feed>/version=vN/snapshot_<ts>.parquet} (DESIGN.md §3):
- * the rows stream from their source into a new file of the store, which becomes visible as the new version only once
- * the source ended completely — on a local disk its folder appears with its file, on an object store the one object
- * appears — and the version becomes current when {@code _metadata.json} names it, which every reader goes by.
+ * the rows stream from their source into a new file of the store, which appears whole in its version folder only once
+ * the source ended completely (a rename on a local disk, one upload on an object store), and the version becomes
+ * current when {@code _metadata.json} names it: the metadata is the commit, and every reader goes by it.
  * Anything less (an error element, a dropped connection, a malformed line, a value that does not match its declared
  * type) publishes nothing and leaves the current version current, with the error in {@code _metadata.json}. Only the newest
  * {@code retention_versions} are kept, and never fewer than the current one.
@@ -126,7 +126,7 @@ public final class SnapshotWriter implements FeedCounters {
             rowsStreamed = records;
             int version = Math.max(meta.highestVersion(), highestVersionOnDisk()) + 1;
             Path dest = new Path(layout.versionDir(feed.name(), version), fileName);
-            long bytes = out.commit(dest); // the version appears whole: its folder with its file, or one object
+            long bytes = out.commit(dest); // its one file appears whole; the metadata makes it current
             published = dest.getParent();
             storage.secure(dest, tableDir, feed.securityLevel().fileMode(), feed.securityLevel().dirMode());
             Instant at = clock.instant();

@@ -74,7 +74,7 @@ final class LocalPendingFile implements Storage.PendingFile {
             }
             stream.close();
             long length = storage.length(tmp);
-            storage.publish(folder, tmp, dest);
+            storage.publish(tmp, dest);
             return length;
         } catch (IOException | RuntimeException e) {
             storage.deleteQuietly(tmp, false);

@@ -37,8 +37,8 @@ import org.apache.parquet.io.InputFile;
  * default writes {@code .crc} side files into the lake and was measured 1.3–1.8× slower here — with java.nio for what
  * Hadoop does by forking processes or not at all: modes, folder fsync, file locks, symbolic links.
  * <p>
- * A new file is written as {@code <folder>/_temporary/<process>/<uuid>.parquet.tmp}, synced, and renamed into place;
- * a folder that did not exist appears with its first file in it (a table version is never seen empty). Each
+ * A new file is written as {@code <folder>/_temporary/<process>/<uuid>.parquet.tmp}, synced, and renamed into place,
+ * and the rename is synced too before anything relies on it. Each
  * process's temporary folder holds a lock on its {@code .lock} file while in use: the kernel drops it when the process
  * dies, however it dies, so that what a dead process left can be told from what a live one is writing. Symbolic links
  * below the root are never followed: the lake writes none, and one could only point elsewhere.
@@ -68,8 +68,7 @@ public final class LocalStorage implements Storage {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.POSIX_MODES, Capability.APPEND, Capability.PROCESS_LOCKS,
-                Capability.ATOMIC_FOLDER_RENAME);
+        return EnumSet.of(Capability.POSIX_MODES, Capability.APPEND, Capability.PROCESS_LOCKS);
     }
 
     @Override
@@ -144,7 +143,9 @@ public final class LocalStorage implements Storage {
         TemporaryArea area = areas.get(key(folder));
         if (area == null) {
             Path dir = new Path(new Path(checked(folder), TEMPORARY), process);
-            mkdirs(dir);
+            if (!fs.mkdirs(dir)) { // worded as Hadoop words a file it cannot create for want of its folder
+                throw new IOException("Mkdirs failed to create " + relative(dir) + " in the lake " + root());
+            }
             area = new TemporaryArea(dir, lock(local(new Path(dir, LOCK))));
             areas.put(key(folder), area);
         }
@@ -175,34 +176,28 @@ public final class LocalStorage implements Storage {
         }
     }
 
-    /** Renames a closed temporary file into place; a folder that did not exist appears with the file in it. */
-    void publish(Path folder, Path tmp, Path dest) throws IOException {
+    /** Renames a closed temporary file into place and makes the rename durable. */
+    void publish(Path tmp, Path dest) throws IOException {
         checked(dest);
         Path parent = dest.getParent();
-        if (fs.exists(dest)) {
-            throw new IOException("refusing to overwrite published file " + relative(dest));
-        }
-        if (fs.exists(parent)) {
-            rename(tmp, dest);
-            syncFolder(parent);
-            return;
-        }
-        mkdirs(parent.getParent());
-        Path staged = new Path(tmp.getParent(), UUID.randomUUID().toString());
-        mkdirs(staged);
+        boolean newFolder = !fs.exists(parent);
+        mkdirs(parent);
         try {
-            rename(tmp, new Path(staged, dest.getName()));
-            syncFolder(staged);
-            if (!fs.exists(parent)) {
-                rename(staged, parent);
-                syncFolder(parent.getParent());
-                return;
+            if (fs.exists(dest)) {
+                throw new IOException("refusing to overwrite published file " + relative(dest));
             }
-            // another writer created the folder meanwhile: the file joins it
-            rename(new Path(staged, dest.getName()), dest);
-            syncFolder(parent);
-        } finally {
-            deleteQuietly(staged, true);
+            rename(tmp, dest);
+            try {
+                syncFolder(parent);
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(dest, false); // not durable, so not published: its records come again
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (newFolder) {
+                deleteIfEmpty(parent); // a new table version's folder must not stay behind empty
+            }
+            throw e;
         }
     }
 

@@ -27,9 +27,7 @@ public interface Storage extends AutoCloseable {
         /** A file can be appended to. */
         APPEND,
         /** A lock on a file shows that the process holding it is alive (temporary files of dead runs can be told apart). */
-        PROCESS_LOCKS,
-        /** A folder can be renamed: a new folder can appear with its content at once. */
-        ATOMIC_FOLDER_RENAME
+        PROCESS_LOCKS
     }
 
     Set<Capability> capabilities();
@@ -145,8 +143,7 @@ public interface Storage extends AutoCloseable {
 
         /**
          * Makes the complete file visible at {@code dest}, whole or not at all, and durable before it returns (an
-         * offset commit may rely on it). A folder of {@code dest} that did not exist appears with the file in it.
-         * Refuses to overwrite an existing file. Returns the file's size in bytes.
+         * offset commit may rely on it). Refuses to overwrite an existing file. Returns the file's size in bytes.
          */
         long commit(Path dest) throws IOException;
 

@@ -1,0 +1,110 @@
+package org.cameldatalake.runtime;
+
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.kafka.common.TopicPartition;
+import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.health.KafkaProbe;
+import org.cameldatalake.ksqldb.KsqlDbExports;
+import org.cameldatalake.sink.AppendWriter;
+import org.cameldatalake.sink.SnapshotWriter;
+
+/**
+ * One export pass for one feed (the {@code export} command): a table feed takes one snapshot through the
+ * {@code ksqldb-snapshot} route; a ksqlDB stream feed polls once; a Kafka stream feed runs its route until it has
+ * read up to the end offsets seen at start, then stops (publishing and committing what it holds).
+ */
+final class FeedExports {
+    private final FeedRouteManager routes;
+    private final CamelContext ctx;
+    private final FeedWriters writers;
+    private final KafkaProbe kafkaProbe;
+
+    FeedExports(FeedRouteManager routes, CamelContext ctx, FeedWriters writers, KafkaProbe kafkaProbe) {
+        this.routes = routes;
+        this.ctx = ctx;
+        this.writers = writers;
+        this.kafkaProbe = kafkaProbe;
+    }
+
+    String exportOnce(FeedDefinition feed, ExportProgress progress) throws Exception {
+        if (feed.isKsqldbTable()) {
+            SnapshotWriter snapshots = writers.openSnapshotWriter(feed);
+            progress.track(snapshots::rowsStreamed, ExportProgress.UNKNOWN);
+            try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
+                SnapshotWriter.Snapshot s = template.requestBodyAndHeader("direct:ksqldb-snapshot", null,
+                        KsqlDbExports.FEED_HEADER, feed.name(), SnapshotWriter.Snapshot.class);
+                return "version v" + s.version() + " (" + s.records() + " rows) in " + s.path();
+            }
+        }
+        if (feed.isKsqldbStream()) {
+            AppendWriter polled = writers.openStreamWriter(feed, null);
+            long before = polled.recordsWritten();
+            progress.track(() -> polled.recordsWritten() - before, ExportProgress.UNKNOWN);
+            try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
+                return template.requestBodyAndHeader("direct:ksqldb-stream-poll", null, KsqlDbExports.FEED_HEADER,
+                        feed.name(), String.class);
+            }
+        }
+        if (!feed.isKafkaStream()) {
+            throw new IllegalStateException(feed.type().json() + " feeds with source " + feed.source().json()
+                    + " are not available in this version");
+        }
+        Map<TopicPartition, Long> end = kafkaEndOffsets(feed);
+        Map<TopicPartition, Long> committed = kafkaProbe.committed(feed.consumerGroup(), feed.kafkaTopic(), EXPORT_KAFKA_TIMEOUT);
+        Map<TopicPartition, Long> todo = new java.util.HashMap<>();
+        end.forEach((tp, e) -> {
+            if (e > committed.getOrDefault(tp, 0L)) {
+                todo.put(tp, e);
+            }
+        });
+        if (todo.isEmpty()) {
+            return "nothing new on " + feed.kafkaTopic();
+        }
+        FeedRouteManager.FeedStatus started = routes.start(feed);
+        if (started.state() != FeedRouteManager.State.RUNNING) {
+            throw new IllegalStateException(started.detail());
+        }
+        AppendWriter writer = writers.running(feed.name());
+        long total = 0;
+        for (Map.Entry<TopicPartition, Long> e : todo.entrySet()) {
+            total += e.getValue() - committed.getOrDefault(e.getKey(), 0L);
+        }
+        progress.track(() -> {
+            long done = 0;
+            Map<TopicPartition, Long> seen = writer.highestOffsetsSeen();
+            for (Map.Entry<TopicPartition, Long> e : todo.entrySet()) {
+                long from = committed.getOrDefault(e.getKey(), 0L);
+                done += Math.max(0, Math.min(seen.getOrDefault(e.getKey(), from - 1) + 1, e.getValue()) - from);
+            }
+            return done;
+        }, total);
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(30).toNanos();
+        while (!todo.entrySet().stream().allMatch(e -> writer.highestOffsetsSeen().getOrDefault(e.getKey(), -1L) >= e.getValue() - 1)) {
+            if (System.nanoTime() > deadline) {
+                routes.stop(feed.name());
+                throw new IllegalStateException("did not reach the end offsets " + todo + " within 30 minutes");
+            }
+            Thread.sleep(100);
+        }
+        routes.stop(feed.name()); // the consumer publishes what is open and commits before it lets go of its partitions
+        return writer.recordsWritten() + " records landed, " + writer.recordsRejected() + " rejected, "
+                + writer.recordsSkipped() + " already in the lake, " + writer.filesPublished() + " files, up to "
+                + end + " on " + feed.kafkaTopic();
+    }
+
+    private static final java.time.Duration EXPORT_KAFKA_TIMEOUT = java.time.Duration.ofSeconds(15);
+
+    private Map<TopicPartition, Long> kafkaEndOffsets(FeedDefinition feed) throws Exception {
+        try {
+            return kafkaProbe.endOffsets(feed.kafkaTopic(), EXPORT_KAFKA_TIMEOUT);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                throw new IllegalStateException("Kafka topic " + feed.kafkaTopic() + " does not exist on " + kafkaProbe.brokers());
+            }
+            throw new IllegalStateException("Kafka is unreachable at " + kafkaProbe.brokers() + ": " + e.getCause().getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka is unreachable at " + kafkaProbe.brokers() + " (no answer within " + EXPORT_KAFKA_TIMEOUT.toSeconds() + " s)");
+        }
+    }
+}
