@@ -1,5 +1,6 @@
 package org.cameldatalake;
 
+import org.cameldatalake.runtime.DatalakeRuntime;
 import org.cameldatalake.runtime.DatalakeSettings;
 import org.cameldatalake.sink.AppendWriter;
 import java.io.IOException;
@@ -13,7 +14,7 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.cameldatalake.api.ReadApi;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.health.FeedMetrics;
-import org.cameldatalake.health.KafkaProbe;
+import org.cameldatalake.kafka.KafkaProbe;
 import org.cameldatalake.health.SourceHealthChecks;
 import org.cameldatalake.sink.AppendWriters;
 import org.cameldatalake.metadata.ExportLog;
@@ -39,7 +40,7 @@ import org.cameldatalake.kafka.LakeSubscribeAdapter;
  * {@value #CLOCK_BEAN} when bound (tests move it), else the system clock.
  */
 public final class DatalakeConfiguration implements CamelConfiguration {
-    public static final String CLOCK_BEAN = "datalakeClock";
+    public static final String CLOCK_BEAN = DatalakeRuntime.CLOCK_BEAN;
 
     @Override
     public void configure(CamelContext ctx) {

@@ -69,7 +69,7 @@ class KafkaStreamFeedTest {
             Lake lake = service.lake();
             var writers = service.context().getRegistry().lookupByNameAndType("appendWriters", org.cameldatalake.sink.AppendWriters.class);
             await().atMost(60, SECONDS).pollInterval(20, java.util.concurrent.TimeUnit.MILLISECONDS)
-                    .until(() -> writers.byFeed("tx_10k") != null && writers.byFeed("tx_10k").recordsWritten() == 10_000);
+                    .until(() -> writers.byFeed("tx_10k") != null && writers.byFeed("tx_10k").counters().recordsWritten() == 10_000);
             double written = (System.nanoTime() - start) / 1e9;
             await().atMost(60, SECONDS).pollInterval(200, java.util.concurrent.TimeUnit.MILLISECONDS)
                     .until(() -> lake.streamRows("tx_10k") >= 10_000);

@@ -1,5 +1,6 @@
 package org.cameldatalake.cli;
 
+import org.cameldatalake.partition.LakeLayout;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cameldatalake.runtime.DatalakeSettings;
@@ -57,7 +58,7 @@ public final class AccessCommands {
                 }
             }
             Storage storage = runtime.context().getRegistry().lookupByNameAndType("lakeStorage", Storage.class);
-            return storage.exists(storage.path("streams", feed)) || storage.exists(storage.path("tables", feed));
+            return storage.exists(new LakeLayout(storage).streamDir(feed)) || storage.exists(new LakeLayout(storage).tableDir(feed));
         }
     }
 

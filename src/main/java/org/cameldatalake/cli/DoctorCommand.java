@@ -17,7 +17,7 @@ import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedFileException;
 import org.cameldatalake.runtime.FeedRouteManager;
-import org.cameldatalake.health.KafkaProbe;
+import org.cameldatalake.kafka.KafkaProbe;
 import org.cameldatalake.health.SourceHealthChecks;
 import org.cameldatalake.storage.Storage;
 import picocli.CommandLine.Command;

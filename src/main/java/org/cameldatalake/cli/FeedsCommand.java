@@ -1,5 +1,6 @@
 package org.cameldatalake.cli;
 
+import org.cameldatalake.partition.LakeLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class FeedsCommand {
 
         private static com.fasterxml.jackson.databind.JsonNode metadata(FeedRouteManager m, FeedDefinition f) {
             try {
-                var path = m.storage().path(f.type().dir(), f.name(), "_metadata.json");
+                var path = new LakeLayout(m.storage()).metadata(f.type(), f.name());
                 return m.storage().exists(path) ? FeedFileParser.JSON.readTree(m.storage().read(path))
                         : FeedFileParser.JSON.createObjectNode();
             } catch (java.io.IOException e) {
@@ -112,7 +113,7 @@ public final class FeedsCommand {
                 } catch (org.cameldatalake.feed.FeedFileException e) {
                     return fail("add", e.getMessage());
                 }
-                m.storage().mkdirs(m.storage().path(f.type().dir(), f.name()));
+                m.storage().mkdirs(new LakeLayout(m.storage()).feedDir(f.type(), f.name()));
                 System.out.println("added " + f.file() + " (" + f.type().json() + " from " + f.source().json() + ")");
                 return 0;
             }
@@ -193,7 +194,7 @@ public final class FeedsCommand {
                 catalog.feeds().forEach(f -> declared.add(f.type().dir() + "/" + f.name()));
                 new FeedFiles(m.settings().feedsDir()).archivedFeeds().forEach(f -> declared.add(f.type().dir() + "/" + f.name()));
                 for (FeedDefinition f : catalog.feeds()) {
-                    boolean existed = m.storage().exists(m.storage().path(f.type().dir(), f.name(), "_metadata.json"));
+                    boolean existed = m.storage().exists(new LakeLayout(m.storage()).metadata(f.type(), f.name()));
                     if (f.type() == FeedDefinition.FeedType.STREAM) {
                         m.withStreamWriter(f, w -> null); // a writer's start creates the folder and reconciles metadata
                     } else {

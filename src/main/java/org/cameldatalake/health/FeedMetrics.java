@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 import org.apache.camel.CamelContext;
+import org.cameldatalake.kafka.KafkaProbe;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.sink.AppendWriters;
+import org.cameldatalake.sink.AppendWriter;
 import org.cameldatalake.sink.FeedCounters;
 import org.cameldatalake.ksqldb.KsqlDbExports;
 import org.slf4j.Logger;
@@ -91,8 +93,8 @@ public final class FeedMetrics {
     }
 
     private FeedCounters counters(String feed) {
-        FeedCounters c = streams.byFeed(feed);
-        return c != null ? c : tables.snapshotWriter(feed);
+        AppendWriter stream = streams.byFeed(feed);
+        return stream != null ? stream.counters() : tables.snapshotWriter(feed);
     }
 
     private double secondsSinceLastPublish(String feed) {

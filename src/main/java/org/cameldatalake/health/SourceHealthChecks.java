@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.cameldatalake.kafka.KafkaProbe;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.sink.AppendWriter;

@@ -2,7 +2,6 @@ package org.cameldatalake.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,7 +112,7 @@ public final class KafkaBatchLander {
         }
         // a published file ends the streak; a batch taken into open files does not (publishing them may fail again)
         Streak streak = failing.get(feed);
-        if (streak != null && writer.filesPublished() > streak.filesPublished()) {
+        if (streak != null && writer.counters().filesPublished() > streak.filesPublished()) {
             failing.remove(feed);
             LOG.info("feed {}: publishing again after {} failed batch(es)", feed, streak.failures());
         }
@@ -121,7 +120,7 @@ public final class KafkaBatchLander {
 
     /** Waits before the failed batch is read again; a stopping route does not wait. */
     private void backOff(Exchange batch, String feed, AppendWriter writer) {
-        int failures = failing.merge(feed, new Streak(1, writer.filesPublished()),
+        int failures = failing.merge(feed, new Streak(1, writer.counters().filesPublished()),
                 (before, now) -> new Streak(before.failures() + 1, now.filesPublished())).failures();
         long delay = Math.min(maxRetryBackoff.toMillis(), retryBackoff.toMillis() << Math.min(failures - 1, 20));
         LOG.warn("feed {}: nothing committed; reading again from the last committed offsets in {} ms (failure {} in a row)",

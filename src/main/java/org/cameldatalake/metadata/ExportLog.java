@@ -1,5 +1,6 @@
 package org.cameldatalake.metadata;
 
+import org.cameldatalake.partition.LakeLayout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -26,11 +27,13 @@ public final class ExportLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmssSSS");
 
     private final Storage storage;
+    private final LakeLayout layout;
     private final Clock clock;
     private final ZoneId zone;
 
     public ExportLog(Storage storage, Clock clock, ZoneId zone) {
         this.storage = storage;
+        this.layout = new LakeLayout(storage);
         this.clock = clock;
         this.zone = zone;
     }
@@ -50,11 +53,10 @@ public final class ExportLog {
         try {
             String text = JSON.writeValueAsString(line);
             if (storage.can(Storage.Capability.APPEND)) {
-                storage.appendLine(storage.path("logs", "exports-" + day + ".jsonl"), text);
+                storage.appendLine(layout.exportLog(day), text);
             } else {
-                String name = "exports-" + day + "-" + TIME.format(now.atZone(zone)) + "-"
-                        + UUID.randomUUID().toString().substring(0, 8) + ".jsonl";
-                storage.writeNew(storage.path("logs", name), (text + "\n").getBytes(StandardCharsets.UTF_8));
+                String name = TIME.format(now.atZone(zone)) + "-" + UUID.randomUUID().toString().substring(0, 8);
+                storage.writeNew(layout.exportLogPart(day, name), (text + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not append to the export log: {}", Failures.reason(e));

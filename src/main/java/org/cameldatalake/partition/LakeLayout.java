@@ -84,6 +84,11 @@ public final class LakeLayout {
         return storage.path("logs", "exports-" + day + ".jsonl");
     }
 
+    /** One line (or a few) of the export log of a day on a store that cannot append: {@code exports-<day>-<part>.jsonl}. */
+    public Path exportLogPart(LocalDate day, String part) {
+        return storage.path("logs", "exports-" + day + "-" + part + ".jsonl");
+    }
+
     public Path report(String fileName) {
         return storage.path("reports", fileName);
     }

@@ -8,14 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.storage.Storage;
 import org.cameldatalake.metadata.StreamMetadata;
+import org.cameldatalake.partition.DailyPartitioning;
+import org.cameldatalake.partition.LakeLayout;
 import org.cameldatalake.metadata.TableMetadata;
 
 /**
@@ -23,7 +23,6 @@ import org.cameldatalake.metadata.TableMetadata;
  * from the files on disk) and every feed file that has not landed anything yet.
  */
 public final class LakeReports {
-    private static final Pattern DATE_PARTITION = Pattern.compile("year=(\\d{4})/month=(\\d{1,2})/day=(\\d{1,2})");
 
     private LakeReports() {
     }
@@ -39,13 +38,14 @@ public final class LakeReports {
         }
         List<LakeReport.Feed> feeds = new ArrayList<>();
         TreeSet<String> seen = new TreeSet<>();
+        LakeLayout layout = new LakeLayout(storage);
         for (FeedDefinition.FeedType type : FeedDefinition.FeedType.values()) {
-            for (FileStatus dir : storage.list(storage.path(type.dir()))) {
+            for (FileStatus dir : storage.list(layout.typeDir(type))) {
                 String name = dir.getPath().getName();
                 if (!dir.isDirectory() || name.startsWith("_") || name.startsWith(".")) {
                     continue;
                 }
-                Path meta = new Path(dir.getPath(), "_metadata.json");
+                Path meta = new Path(dir.getPath(), LakeLayout.METADATA);
                 if (!storage.exists(meta)) {
                     continue;
                 }
@@ -70,9 +70,10 @@ public final class LakeReports {
      * null), or empty when the lake holds no {@code _metadata.json} for it. {@code name} must be a checked feed name.
      */
     public static java.util.Optional<LakeReport.Feed> landed(Storage storage, String name) throws IOException {
+        LakeLayout layout = new LakeLayout(storage);
         for (FeedDefinition.FeedType type : FeedDefinition.FeedType.values()) {
-            Path dir = storage.path(type.dir(), name);
-            if (storage.exists(new Path(dir, "_metadata.json"))) {
+            Path dir = layout.feedDir(type, name);
+            if (storage.exists(layout.metadata(type, name))) {
                 return java.util.Optional.of(type == FeedDefinition.FeedType.TABLE ? table(storage, dir, name, null, null)
                         : stream(storage, dir, name, null, null));
             }
@@ -82,7 +83,7 @@ public final class LakeReports {
 
     private static LakeReport.Feed stream(Storage storage, Path dir, String name, FeedDefinition def, String state)
             throws IOException {
-        StreamMetadata m = StreamMetadata.parse(storage.read(new Path(dir, "_metadata.json")));
+        StreamMetadata m = StreamMetadata.parse(storage.read(new Path(dir, LakeLayout.METADATA)));
         Map<String, long[]> onDisk = sizesByFolder(storage, dir);
         List<LakeReport.Partition> parts = new ArrayList<>();
         long records = 0;
@@ -99,7 +100,7 @@ public final class LakeReports {
 
     private static LakeReport.Feed table(Storage storage, Path dir, String name, FeedDefinition def, String state)
             throws IOException {
-        TableMetadata m = TableMetadata.parse(storage.read(new Path(dir, "_metadata.json")));
+        TableMetadata m = TableMetadata.parse(storage.read(new Path(dir, LakeLayout.METADATA)));
         Map<String, long[]> onDisk = sizesByFolder(storage, dir);
         List<LakeReport.Version> versions = new ArrayList<>();
         for (TableMetadata.Version v : m.versions()) {
@@ -117,11 +118,11 @@ public final class LakeReports {
 
     /** Bytes and Parquet files per partition/version folder (relative to the feed folder), temporary files left out. */
     private static Map<String, long[]> sizesByFolder(Storage storage, Path feedDir) throws IOException {
-        String prefix = feedDir.toUri().getPath() + "/";
+        LakeLayout layout = new LakeLayout(storage);
         Map<String, long[]> out = new LinkedHashMap<>();
         for (FileStatus f : storage.listFiles(feedDir)) {
-            String rel = f.getPath().toUri().getPath().substring(prefix.length());
-            if (rel.startsWith("_") || !f.getPath().getName().endsWith(".parquet")) {
+            String rel = layout.relativeToFeed(feedDir, f.getPath());
+            if (rel == null || rel.startsWith("_") || !f.getPath().getName().endsWith(".parquet")) {
                 continue;
             }
             int slash = rel.lastIndexOf('/');
@@ -142,11 +143,8 @@ public final class LakeReports {
     }
 
     private static String date(String partitionPath) {
-        Matcher m = DATE_PARTITION.matcher(partitionPath);
-        if (!m.find()) {
-            return null;
-        }
-        return "%s-%02d-%02d".formatted(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+        java.time.LocalDate day = DailyPartitioning.INSTANCE.parse(partitionPath);
+        return day == null ? null : day.toString();
     }
 
     private static String source(FeedDefinition f) {

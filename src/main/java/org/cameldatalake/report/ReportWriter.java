@@ -1,5 +1,6 @@
 package org.cameldatalake.report;
 
+import org.cameldatalake.partition.LakeLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -34,8 +35,8 @@ public final class ReportWriter {
     public List<String> writeDaily() throws IOException {
         LakeReport report = build();
         String base = "report-" + LocalDate.now(clock.withZone(zone));
-        Path json = storage.path("reports", base + ".json");
-        Path html = storage.path("reports", base + ".html");
+        Path json = new LakeLayout(storage).report(base + ".json");
+        Path html = new LakeLayout(storage).report(base + ".html");
         storage.replace(json, ReportFormats.json(report).getBytes(StandardCharsets.UTF_8));
         storage.replace(html, ReportHtml.render(report).getBytes(StandardCharsets.UTF_8));
         return List.of(storage.relative(json), storage.relative(html));

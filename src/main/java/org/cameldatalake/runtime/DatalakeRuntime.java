@@ -1,6 +1,5 @@
 package org.cameldatalake.runtime;
 
-import org.cameldatalake.DatalakeConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,6 +11,9 @@ import org.apache.camel.main.Main;
  * {@code -Dkey=value}, environment variables (Camel main conventions) and the {@code overrides} given here.
  */
 public final class DatalakeRuntime {
+    /** The registry name of the {@link java.time.Clock} every time-based decision reads (tests move it). */
+    public static final String CLOCK_BEAN = "datalakeClock";
+
     private DatalakeRuntime() {
     }
 
@@ -24,7 +26,7 @@ public final class DatalakeRuntime {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(
                 "file:application.properties;optional=true,classpath:application.properties;optional=true");
-        main.bind(DatalakeConfiguration.CLOCK_BEAN, clock); // DatalakeConfiguration comes from application.properties
+        main.bind(CLOCK_BEAN, clock); // the configuration class named in application.properties looks it up
         if (!Files.isDirectory(Path.of("routes")) && !overrides.containsKey("camel.main.routes-include-pattern")) {
             // run outside the project folder: use the route templates shipped in the jar
             main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/*.yaml");

@@ -25,23 +25,23 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
 
     public static DatalakeSettings from(CamelContext ctx) {
         PropertiesComponent pc = ctx.getPropertiesComponent();
-        ZoneId zone = ZoneId.of(get(pc, "datalake.timezone", "UTC"));
-        String budget = get(pc, "datalake.append.memory-budget", "auto");
+        ZoneId zone = ZoneId.of(get(pc, "datalake.timezone"));
+        String budget = get(pc, "datalake.append.memory-budget");
         long memoryBudget = budget.equalsIgnoreCase("auto") ? Runtime.getRuntime().maxMemory() / 4 : Units.bytes(budget);
         AppendSettings append = new AppendSettings(
-                Long.parseLong(get(pc, "datalake.append.max-records", "100000")),
-                Units.bytes(get(pc, "datalake.append.max-bytes", "128MB")),
-                Units.duration(get(pc, "datalake.append.max-age", "60s")),
-                Units.duration(get(pc, "datalake.append.max-idle", "0s")),
+                Long.parseLong(get(pc, "datalake.append.max-records")),
+                Units.bytes(get(pc, "datalake.append.max-bytes")),
+                Units.duration(get(pc, "datalake.append.max-age")),
+                Units.duration(get(pc, "datalake.append.max-idle")),
                 new MemoryBudget(memoryBudget),
-                Integer.parseInt(get(pc, "datalake.append.max-open-files", "64")),
-                Units.bytes(get(pc, "datalake.append.row-group-size", "32MB")),
+                Integer.parseInt(get(pc, "datalake.append.max-open-files")),
+                Units.bytes(get(pc, "datalake.append.row-group-size")),
                 zone);
-        return new DatalakeSettings(get(pc, "datalake.root", "data_lake"), Path.of(get(pc, "datalake.feeds.dir", "feeds")),
-                zone, append, get(pc, "datalake.ksqldb.url", "http://localhost:8088"),
-                Boolean.parseBoolean(get(pc, "datalake.feeds.autostart", "true")),
-                Units.duration(get(pc, "datalake.kafka.retry-backoff", "1s")),
-                Units.duration(get(pc, "datalake.kafka.retry-backoff-max", "30s")), hadoop(pc));
+        return new DatalakeSettings(get(pc, "datalake.root"), Path.of(get(pc, "datalake.feeds.dir")),
+                zone, append, get(pc, "datalake.ksqldb.url"),
+                Boolean.parseBoolean(get(pc, "datalake.feeds.autostart")),
+                Units.duration(get(pc, "datalake.kafka.retry-backoff")),
+                Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc));
     }
 
     /** {@code datalake.hadoop.*} from every source Camel reads (files, overrides, {@code -D}); empty values are unset. */
@@ -50,7 +50,7 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(HADOOP_PREFIX)).forEach(keys::add);
         Map<String, String> out = new TreeMap<>();
         for (String key : keys) {
-            String value = get(pc, key, "");
+            String value = pc.resolveProperty(key).map(String::trim).orElse("");
             if (!value.isEmpty()) {
                 out.put(key.substring(HADOOP_PREFIX.length()), value);
             }
@@ -58,7 +58,9 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
         return out;
     }
 
-    private static String get(PropertiesComponent pc, String key, String dflt) {
-        return pc.resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty()).orElse(dflt);
+    /** A setting; its default is in application.properties (the copy in the jar when the folder has none). */
+    private static String get(PropertiesComponent pc, String key) {
+        return pc.resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty()).orElseThrow(() ->
+                new IllegalArgumentException("setting " + key + " is missing or empty (its default is in application.properties)"));
     }
 }

@@ -4,7 +4,7 @@ import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.health.KafkaProbe;
+import org.cameldatalake.kafka.KafkaProbe;
 import org.cameldatalake.ksqldb.KsqlDbExports;
 import org.cameldatalake.sink.AppendWriter;
 import org.cameldatalake.sink.SnapshotWriter;
@@ -39,8 +39,8 @@ final class FeedExports {
         }
         if (feed.isKsqldbStream()) {
             AppendWriter polled = writers.openStreamWriter(feed, null);
-            long before = polled.recordsWritten();
-            progress.track(() -> polled.recordsWritten() - before, ExportProgress.UNKNOWN);
+            long before = polled.counters().recordsWritten();
+            progress.track(() -> polled.counters().recordsWritten() - before, ExportProgress.UNKNOWN);
             try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
                 return template.requestBodyAndHeader("direct:ksqldb-stream-poll", null, KsqlDbExports.FEED_HEADER,
                         feed.name(), String.class);
@@ -88,8 +88,8 @@ final class FeedExports {
             Thread.sleep(100);
         }
         routes.stop(feed.name()); // the consumer publishes what is open and commits before it lets go of its partitions
-        return writer.recordsWritten() + " records landed, " + writer.recordsRejected() + " rejected, "
-                + writer.recordsSkipped() + " already in the lake, " + writer.filesPublished() + " files, up to "
+        return writer.counters().recordsWritten() + " records landed, " + writer.counters().recordsRejected() + " rejected, "
+                + writer.counters().recordsSkipped() + " already in the lake, " + writer.counters().filesPublished() + " files, up to "
                 + end + " on " + feed.kafkaTopic();
     }
 

@@ -1,5 +1,6 @@
 package org.cameldatalake.runtime;
 
+import org.cameldatalake.partition.LakeLayout;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedFileException;
@@ -7,7 +8,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.TopicPartition;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
@@ -56,7 +56,7 @@ public final class FeedRouteManager {
     private final ExportLog exportLog;
     private final WarehouseSync warehouseSync;
     private final Clock clock;
-    private final org.cameldatalake.health.KafkaProbe kafkaProbe;
+    private final org.cameldatalake.kafka.KafkaProbe kafkaProbe;
     private final FeedWriters feedWriters;
     private final List<FeedStatus> status = new ArrayList<>();
     /** Feeds this manager started (running or waiting), as last loaded from their files. */
@@ -67,7 +67,7 @@ public final class FeedRouteManager {
 
     public FeedRouteManager(CamelContext ctx, DatalakeSettings settings, Storage storage, AppendWriters writers,
                             KsqlDbExports ksqlDbExports, ExportLog exportLog, WarehouseSync warehouseSync,
-                            org.cameldatalake.health.KafkaProbe kafkaProbe, Clock clock) {
+                            org.cameldatalake.kafka.KafkaProbe kafkaProbe, Clock clock) {
         this.kafkaProbe = kafkaProbe;
         this.ctx = ctx;
         this.settings = settings;
@@ -217,7 +217,7 @@ public final class FeedRouteManager {
                         .parameter("schedule", feed.schedule())
                         .add();
                 LOG.info("feed {}: route {} snapshots ksqlDB table {} into {} on '{}'", feed.name(), feed.routeId(),
-                        feed.ksqldbSource(), storage.relative(storage.path("tables", feed.name())), feed.schedule());
+                        feed.ksqldbSource(), storage.relative(new LakeLayout(storage).tableDir(feed.name())), feed.schedule());
                 return new FeedStatus(feed.name(), file, State.RUNNING, "ksqlDB table " + feed.ksqldbSource()
                         + " on '" + feed.schedule() + "', current version " + writer.metadata().currentVersion());
             } catch (Exception e) {
@@ -235,7 +235,7 @@ public final class FeedRouteManager {
                         .parameter("schedule", feed.schedule())
                         .add();
                 LOG.info("feed {}: route {} polls ksqlDB stream {} into {} on '{}'", feed.name(), feed.routeId(),
-                        feed.ksqldbSource(), storage.relative(storage.path("streams", feed.name())), feed.schedule());
+                        feed.ksqldbSource(), storage.relative(new LakeLayout(storage).streamDir(feed.name())), feed.schedule());
                 return new FeedStatus(feed.name(), file, State.RUNNING, "ksqlDB stream " + feed.ksqldbSource()
                         + " on '" + feed.schedule() + "'");
             } catch (Exception e) {
@@ -258,7 +258,7 @@ public final class FeedRouteManager {
                     .parameter("groupId", feed.consumerGroup())
                     .add();
             LOG.info("feed {}: route {} consumes topic {} into {}", feed.name(), feed.routeId(), feed.kafkaTopic(),
-                    storage.relative(storage.path("streams", feed.name())));
+                    storage.relative(new LakeLayout(storage).streamDir(feed.name())));
             return new FeedStatus(feed.name(), file, State.RUNNING, "topic " + feed.kafkaTopic());
         } catch (Exception e) {
             LOG.error("feed {}: could not start: {}", feed.name(), e.toString(), e);

@@ -5,19 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.hadoop.fs.Path;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.decode.DecodedRecord;
 import org.cameldatalake.decode.JsonValueDecoder;
@@ -27,15 +21,9 @@ import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.format.ParquetFormat;
 import org.cameldatalake.format.RecordFormat;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.metadata.StreamMetadata;
-import org.cameldatalake.partition.DailyPartitioning;
 import org.cameldatalake.partition.DatePartitioner;
 import org.cameldatalake.partition.LakeLayout;
-import org.cameldatalake.partition.StreamFileName;
-import org.cameldatalake.schema.FeedSchema;
-import org.cameldatalake.schema.InferredType;
 import org.cameldatalake.schema.KsqlRowSchema;
-import org.cameldatalake.schema.KsqlType;
 import org.cameldatalake.schema.RowSchema;
 import org.cameldatalake.storage.Failures;
 import org.cameldatalake.storage.Storage;
@@ -55,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * State changes are synchronized: a Kafka consumer decodes a batch without the lock ({@link #decode}) and appends it
  * (possibly from a writer thread); a timer publishes idle files.
  */
-public final class AppendWriter implements AutoCloseable, FeedCounters {
+public final class AppendWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AppendWriter.class);
 
     private final FeedDefinition feed;
@@ -65,32 +53,13 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     private final ExportLog exportLog;
     private final RecordFormat format;
     private final StreamFolder folder;
-    private final Path metadataPath;
+    private final StreamFeedMetadata metadata;
+    private final FilePublisher publisher;
     private final JsonValueDecoder json;
     private final KsqlRowDecoder rows;
-    private final Map<TopicPartition, TopicPartitionWriter> partitions = new HashMap<>();
-    private final TopicPartitionWriter.Files files = new TopicPartitionWriter.Files() {
-        @Override
-        public TopicPartitionWriter.OpenFile open(TopicPartitionWriter p, LocalDate day, RowSchema schema, long now)
-                throws IOException {
-            Storage.PendingFile out = storage.create(folder.dir());
-            try {
-                return new TopicPartitionWriter.OpenFile(p, day, schema, out, format.open(out, schema.avro(),
-                        feed.compression()), now);
-            } catch (IOException | RuntimeException e) {
-                out.abort();
-                throw e;
-            }
-        }
-
-        @Override
-        public void publish(TopicPartitionWriter.OpenFile of) throws IOException {
-            AppendWriter.this.publish(of);
-        }
-    };
+    private final PartitionWriters partitions;
     private final Map<TopicPartition, Long> highestSeen = new ConcurrentHashMap<>();
     private final FeedStats stats = new FeedStats();
-    private StreamMetadata metadata;
     private String pendingFailure;
     /** Why records could not land, from a failed batch or publish until a file is published whole again. */
     private volatile String landingFailure;
@@ -106,15 +75,30 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         this.format = new ParquetFormat(storage.conf(), settings.rowGroupBytes());
         LakeLayout layout = new LakeLayout(storage);
         this.folder = new StreamFolder(feed.name(), layout, format);
-        this.metadataPath = layout.metadata(FeedDefinition.FeedType.STREAM, feed.name());
+        this.metadata = new StreamFeedMetadata(feed, storage, layout.metadata(FeedDefinition.FeedType.STREAM, feed.name()),
+                folder.dir(), settings.zone(), clock);
+        this.partitions = new PartitionWriters(folder, new TopicPartitionWriter.Files() {
+            @Override
+            public TopicPartitionWriter.OpenFile open(TopicPartitionWriter p, LocalDate day, RowSchema schema, long now)
+                    throws IOException {
+                return publisher.open(p, day, schema, now);
+            }
+
+            @Override
+            public void publish(TopicPartitionWriter.OpenFile of) throws IOException {
+                publisher.publish(of);
+                landingFailure = null; // a file and its metadata landed: the lake takes writes again
+            }
+        });
+        this.publisher = new FilePublisher(feed, layout, this.settings, clock, exportLog, metadata, stats, format);
         DatePartitioner partitioner = new DatePartitioner(feed.partitioning().timestampField(), settings.zone());
         this.json = new JsonValueDecoder(feed.name(), partitioner, s -> {
-            metadata.addSchema(s.version(), clock.instant(), s.type().toJson());
+            metadata.schemaAdded(s.version(), s.type().toJson());
             LOG.info("feed {}: schema version {} ({} fields)", feed.name(), s.version(), JsonValueDecoder.leafCount(s.type()));
         });
         this.rows = new KsqlRowDecoder(feed.name(), partitioner, feed.partitioning().timestampField() != null,
                 feed.ksqldbSource(), s -> {
-                    metadata.addSchema(s.version(), clock.instant(), TextNode.valueOf(s.columnsText()));
+                    metadata.schemaAdded(s.version(), TextNode.valueOf(s.columnsText()));
                     LOG.info("feed {}: schema version {} ({})", feed.name(), s.version(), s.columnsText());
                 });
     }
@@ -130,23 +114,16 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     /** Loads metadata and schema, reconciles metadata with the files the lake really holds, clears what crashed runs left. */
     public synchronized void start() throws IOException {
         storage.mkdirs(folder.dir());
-        metadata = storage.exists(metadataPath) ? StreamMetadata.parse(storage.read(metadataPath)) : new StreamMetadata();
-        if (!metadata.schemas().isEmpty()) {
-            StreamMetadata.SchemaVersion last = metadata.schemas().get(metadata.schemas().size() - 1);
-            if (last.fields().isTextual()) {
-                rows.restore(new KsqlRowSchema(feed.name(), last.version(), KsqlType.parseColumns(last.fields().asText())));
-            } else {
-                json.restore(new FeedSchema(feed.name(), last.version(), InferredType.fromJson(last.fields())));
-            }
-        }
-        folder.reconcile(metadata);
+        metadata.load();
+        metadata.restoreSchemas(json, rows);
+        folder.reconcile(metadata.get());
         long abandonedAfter = Math.max(settings.maxAge().toMillis() * 10, 10 * 60_000L);
         if (!storage.claimedByOthers(folder.dir())) { // a live writer's rejected records are not ours to clear
             storage.removeAbandoned(new LakeLayout(storage).rejectedDir(feed.name()), abandonedAfter);
         }
         storage.removeAbandoned(folder.dir(), abandonedAfter);
         storage.claim(folder.dir());
-        writeMetadata();
+        metadata.write();
     }
 
     /** Result of one {@link #append} call. */
@@ -235,10 +212,14 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         int[] counts = new int[3]; // written, rejected, skipped as already in the lake
         long now = clock.millis();
         try {
-            addPartitions(batch);
+            partitions.addFor(batch);
             body.run(counts, now);
-            publishRejected();
-            enforceLimits(now);
+            for (TopicPartitionWriter p : partitions.all()) {
+                publisher.publishRejected(p);
+            }
+            for (TopicPartitionWriter.OpenFile of : Rotation.due(openFiles(), settings, feed.name(), now)) {
+                of.partition.publish(of);
+            }
         } catch (IOException | RuntimeException e) {
             String reason = Failures.reason(e);
             LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), reason);
@@ -246,7 +227,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             landingFailed(reason);
             throw e;
         }
-        for (TopicPartitionWriter p : partitions.values()) {
+        for (TopicPartitionWriter p : partitions.all()) {
             if (p.lastSeen() >= 0) { // offsets handed over in batches that succeeded (what `export` waits for)
                 highestSeen.merge(p.tp, p.lastSeen(), Math::max);
             }
@@ -280,116 +261,8 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         counts[0]++;
     }
 
-    /** Partition writers for the partitions of a batch seen for the first time, with one listing of the lake. */
-    private void addPartitions(List<DecodedRecord> batch) throws IOException {
-        Map<TopicPartition, Long> firstSeen = new HashMap<>();
-        for (DecodedRecord d : batch) {
-            TopicPartition tp = new TopicPartition(d.source().topic(), d.source().partition());
-            if (!partitions.containsKey(tp)) {
-                firstSeen.merge(tp, d.source().offset(), Math::min);
-            }
-        }
-        if (!firstSeen.isEmpty()) {
-            folder.ranges(firstSeen).forEach((tp, ranges) -> partitions.put(tp, new TopicPartitionWriter(tp, ranges, files)));
-        }
-    }
-
-    /** Rejected records of this batch go out, one file per partition, before any offset can be committed. */
-    private void publishRejected() throws IOException {
-        for (TopicPartitionWriter p : partitions.values()) {
-            if (p.rejectedLines().isEmpty()) {
-                continue;
-            }
-            Instant at = clock.instant();
-            String name = StreamFileName.rejected(at, p.tp.topic(), p.tp.partition(), p.rejectedFirst(),
-                    p.rejectedLast()).toString();
-            Path dest = RejectedRecords.publish(storage, exportLog, feed, settings.zone(), at, name, p.tp.topic(),
-                    p.tp.partition(), p.rejectedFirst(), p.rejectedLast(), p.rejectedLines());
-            metadata.addRejected(p.rejectedLines().size(), key(p.tp), p.rejectedLast());
-            writeMetadata();
-            LOG.warn("{}: {} record(s) rejected to {}", feed.name(), p.rejectedLines().size(), storage.relative(dest));
-            p.rejectedPublished();
-        }
-    }
-
-    /**
-     * Closes the file and commits it into its day partition, then records it. Once committed the file is in the lake
-     * whatever fails next (metadata): a replay skips its offsets. A failure names the feed, the file and the cause.
-     */
-    private void publish(TopicPartitionWriter.OpenFile of) throws IOException {
-        TopicPartition tp = of.partition.tp;
-        String partition = DailyPartitioning.INSTANCE.folder(of.day);
-        Path dest;
-        long bytes;
-        Instant at;
-        try {
-            of.writer.close();
-            at = clock.instant();
-            dest = new LakeLayout(storage).streamFile(feed.name(), of.day,
-                    StreamFileName.data(at, tp.topic(), tp.partition(), of.first, of.last));
-            bytes = of.out.commit(dest);
-        } catch (IOException | RuntimeException e) {
-            of.out.abort();
-            throw new IOException("could not publish " + tp + " offsets " + of.first + ".." + of.last + " into "
-                    + storage.relative(folder.dir()) + "/" + partition + ": " + Failures.reason(e), e);
-        }
-        metadata.addFile(partition, of.records, bytes, key(tp), of.last, at);
-        stats.published(of.records, bytes, at.toEpochMilli());
-        ObjectNode log = exportLog.line(feed.name(), "publish");
-        log.put("path", storage.relative(dest));
-        log.put("records", of.records);
-        log.put("bytes", bytes);
-        log.put("topic", tp.topic());
-        log.put("partition", tp.partition());
-        log.put("first_offset", of.first);
-        log.put("last_offset", of.last);
-        log.put("schema_version", of.schema.version());
-        exportLog.write(log);
-        LOG.info("{}: published {} ({} records, {} KB)", feed.name(), storage.relative(dest), of.records, bytes / 1024);
-        storage.secure(dest, folder.dir(), feed.securityLevel().fileMode(), feed.securityLevel().dirMode());
-        writeMetadata();
-        landingFailure = null; // a file and its metadata landed: the lake takes writes again
-    }
-
-    private static String key(TopicPartition tp) {
-        return tp.topic() + "-" + tp.partition();
-    }
-
-    /** Age, memory budget and open-file limits, across every open file of the feed. */
-    private void enforceLimits(long now) throws IOException {
-        for (TopicPartitionWriter.OpenFile of : openFiles()) {
-            if (settings.expired(of.openedAt, of.lastAppendAt, now)) {
-                of.partition.publish(of);
-            }
-        }
-        List<TopicPartitionWriter.OpenFile> open = openFiles();
-        long buffered = open.stream().mapToLong(TopicPartitionWriter.OpenFile::buffered).sum();
-        long allowance = settings.memoryBudget().allowance(feed.name(), buffered);
-        if (buffered > allowance) {
-            open.sort(Comparator.comparingLong(TopicPartitionWriter.OpenFile::buffered).reversed());
-            for (TopicPartitionWriter.OpenFile of : open) {
-                if (buffered <= allowance) {
-                    break;
-                }
-                buffered -= of.buffered();
-                LOG.debug("{}: memory budget reached, publishing early", feed.name());
-                of.partition.publish(of);
-            }
-            settings.memoryBudget().allowance(feed.name(), buffered);
-            open = openFiles();
-        }
-        if (open.size() > settings.maxOpenFiles()) {
-            open.sort(Comparator.comparingLong(of -> of.openedAt));
-            for (int i = 0; i < open.size() - settings.maxOpenFiles(); i++) {
-                open.get(i).partition.publish(open.get(i));
-            }
-        }
-    }
-
     private List<TopicPartitionWriter.OpenFile> openFiles() {
-        List<TopicPartitionWriter.OpenFile> all = new ArrayList<>();
-        partitions.values().forEach(p -> all.addAll(p.openFiles()));
-        return all;
+        return partitions.openFiles();
     }
 
     /**
@@ -402,47 +275,30 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
             return;
         }
         long now = clock.millis();
-        for (TopicPartitionWriter.OpenFile of : openFiles()) {
-            if (settings.expired(of.openedAt, of.lastAppendAt, now)) {
-                try {
-                    of.partition.publish(of);
-                } catch (IOException | RuntimeException e) {
-                    // the consumer is past these records: make its next batch fail so it re-reads from the commit
-                    String reason = Failures.reason(e);
-                    LOG.error("feed {}: publishing an idle file failed, unpublished files discarded, nothing committed: {}",
-                            feed.name(), reason);
-                    pendingFailure = reason;
-                    rewindRequested = true;
-                    abandonAll();
-                    landingFailed(reason);
-                    return;
-                }
+        for (TopicPartitionWriter.OpenFile of : Rotation.expired(openFiles(), settings, now)) {
+            try {
+                of.partition.publish(of);
+            } catch (IOException | RuntimeException e) {
+                // the consumer is past these records: make its next batch fail so it re-reads from the commit
+                String reason = Failures.reason(e);
+                LOG.error("feed {}: publishing an idle file failed, unpublished files discarded, nothing committed: {}",
+                        feed.name(), reason);
+                pendingFailure = reason;
+                rewindRequested = true;
+                abandonAll();
+                landingFailed(reason);
+                return;
             }
         }
     }
 
-    /**
-     * Offsets that may be committed now for the partitions this consumer owns: the first offset of the oldest
-     * unpublished file, or just past the last record seen.
-     */
+    /** Offsets that may be committed now for the partitions this consumer owns (see {@link PartitionWriters}). */
     public synchronized Map<TopicPartition, Long> committable(Collection<TopicPartition> owned) {
-        Map<TopicPartition, Long> out = new LinkedHashMap<>();
-        for (TopicPartitionWriter p : partitions.values()) {
-            long next = p.committable();
-            if ((owned == null || owned.contains(p.tp)) && next >= 0 && next > p.committed()) {
-                out.put(p.tp, next);
-            }
-        }
-        return out;
+        return partitions.committable(owned);
     }
 
     public synchronized void committed(Map<TopicPartition, Long> offsets) {
-        offsets.forEach((tp, o) -> {
-            TopicPartitionWriter p = partitions.get(tp);
-            if (p != null) {
-                p.committed(o);
-            }
-        });
+        partitions.committed(offsets);
     }
 
     /** Partitions are being revoked: publish what is open for them so that their offsets can be committed now. */
@@ -461,23 +317,17 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
                 }
             }
         }
-        reset(failed);
-        return committable(revoked);
+        partitions.reset(failed);
+        return partitions.committable(revoked);
     }
 
     /** Partitions were lost or (re)assigned: whatever is open for them is void, and the lake must be read again. */
     public synchronized void reset(Collection<TopicPartition> tps) {
-        for (TopicPartition tp : tps) {
-            TopicPartitionWriter p = partitions.remove(tp);
-            if (p != null) {
-                p.abandon();
-            }
-        }
+        partitions.reset(tps);
     }
 
     private void abandonAll() {
-        partitions.values().forEach(TopicPartitionWriter::abandon);
-        partitions.clear();
+        partitions.resetAll();
     }
 
     /** Publishes every open file (end of a poll), so that the lake holds everything seen so far. */
@@ -509,9 +359,9 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         }
         Set<LocalDate> open = new HashSet<>();
         openFiles().forEach(of -> open.add(of.day));
-        List<String> deleted = folder.deleteDaysBefore(cutoff, open, dryRun, metadata);
+        List<String> deleted = folder.deleteDaysBefore(cutoff, open, dryRun, metadata.get());
         if (!dryRun && !deleted.isEmpty()) {
-            writeMetadata();
+            metadata.write();
             ObjectNode log = exportLog.line(feed.name(), "retention");
             log.put("retention_days", feed.retentionDays());
             log.put("cutoff", cutoff.toString());
@@ -525,7 +375,6 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
     /** Records a maintenance action (archiving, permissions) in {@code _metadata.json}. */
     public synchronized void annotate(String key, JsonNode value) throws IOException {
         metadata.annotate(key, value);
-        writeMetadata();
     }
 
     /** A source's position that a whole poll has reached (a ksqlDB stream's ROWTIME watermark), or -1. */
@@ -535,15 +384,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
 
     /** Moves the watermark, once everything up to it is published (end of a poll). */
     public synchronized void advanceWatermark(String source, long value) throws IOException {
-        if (value > metadata.watermark(source)) {
-            metadata.setWatermark(source, value);
-            writeMetadata();
-        }
-    }
-
-    private void writeMetadata() throws IOException {
-        storage.replace(metadataPath, metadata.toJson(feed, settings.zone().getId()));
-        storage.secure(metadataPath, folder.dir(), feed.securityLevel().fileMode(), feed.securityLevel().dirMode());
+        metadata.advanceWatermark(source, value);
     }
 
     /**
@@ -552,7 +393,7 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
      */
     public synchronized void recordFailure(String error, int attempts) {
         LOG.warn("{}: {}", feed.name(), error);
-        recordError(error);
+        metadata.recordError(error);
         ObjectNode log = exportLog.line(feed.name(), "poll_failed");
         log.put("error", error);
         log.put("attempts", attempts);
@@ -561,26 +402,13 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
 
     /** A poll of the source went through, even one with nothing new: the failure recorded before is over. */
     public synchronized void recordSuccess() throws IOException {
-        if (metadata.lastError() != null) {
-            metadata.setLastError(null, null);
-            writeMetadata();
-        }
+        metadata.clearError();
     }
 
     /** Records could not land: readiness says so ({@link #landingFailure}) until a file is published again. */
     private void landingFailed(String reason) {
         landingFailure = reason;
-        recordError(reason);
-    }
-
-    private void recordError(String error) {
-        try {
-            String at = clock.instant().toString();
-            metadata.setLastError(at, at + " " + error);
-            writeMetadata();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("feed {}: could not record the error in metadata: {}", feed.name(), Failures.reason(e));
-        }
+        metadata.recordError(reason);
     }
 
     /** Publishes what is still open (each file is complete and its offsets are in its name), then stops. */
@@ -612,41 +440,13 @@ public final class AppendWriter implements AutoCloseable, FeedCounters {
         return Map.copyOf(highestSeen);
     }
 
-    public long recordsWritten() {
-        return stats.recordsWritten.get();
-    }
-
-    public long recordsSkipped() {
-        return stats.recordsSkipped.get();
-    }
-
     /** Why this feed's records cannot land (the last failed batch or publish), or null once a file has landed since. */
     public String landingFailure() {
         return landingFailure;
     }
 
-    @Override
-    public long recordsLanded() {
-        return stats.recordsLanded();
-    }
-
-    @Override
-    public long recordsRejected() {
-        return stats.recordsRejected();
-    }
-
-    @Override
-    public long filesPublished() {
-        return stats.filesPublished();
-    }
-
-    @Override
-    public long bytesPublished() {
-        return stats.bytesPublished();
-    }
-
-    @Override
-    public long lastPublishMillis() {
-        return stats.lastPublishMillis();
+    /** What this writer has done since it started. */
+    public FeedStats counters() {
+        return stats;
     }
 }

@@ -3,7 +3,7 @@ package org.cameldatalake.sink;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What a stream feed's writer has done since it started, read by metrics and commands without its lock. */
-final class FeedStats implements FeedCounters {
+public final class FeedStats implements FeedCounters {
     final AtomicLong recordsWritten = new AtomicLong();
     final AtomicLong recordsRejected = new AtomicLong();
     final AtomicLong recordsSkipped = new AtomicLong();
@@ -23,6 +23,16 @@ final class FeedStats implements FeedCounters {
         recordsPublished.addAndGet(records);
         bytesPublished.addAndGet(bytes);
         lastPublishMillis = atMillis;
+    }
+
+    /** Records handed over in batches that succeeded and written into open files. */
+    public long recordsWritten() {
+        return recordsWritten.get();
+    }
+
+    /** Records skipped because the lake already held them (a replay). */
+    public long recordsSkipped() {
+        return recordsSkipped.get();
     }
 
     @Override

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.cameldatalake.decode.SourceRecord;
 import org.cameldatalake.format.RecordFormat;
 import org.cameldatalake.schema.RowSchema;
 import org.cameldatalake.storage.Storage;

@@ -1,5 +1,6 @@
 package org.cameldatalake.warehouse;
 
+import org.cameldatalake.partition.LakeLayout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -69,7 +70,7 @@ public final class LakeLoader {
         List<String> key = key(feed);
         TableWriter rows = new TableWriter(warehouse.dialect(), table(feed), key);
         TableWriter bookkeeping = new TableWriter(warehouse.dialect(), LOADED_FILES, List.of("feed", "path"));
-        List<Path> files = storage.listFiles(storage.path("streams", feed.name())).stream()
+        List<Path> files = storage.listFiles(new LakeLayout(storage).streamDir(feed.name())).stream()
                 .map(FileStatus::getPath)
                 .filter(p -> p.getName().endsWith(".parquet") && !p.toString().contains("/_temporary/"))
                 .sorted()

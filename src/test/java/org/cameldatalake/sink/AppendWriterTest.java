@@ -162,7 +162,7 @@ class AppendWriterTest {
             assertThat(lake.count("SELECT count(DISTINCT ID) FROM " + t)).isEqualTo(offset);
             assertThat(lake.count("SELECT count(DISTINCT (year, month, day)) FROM " + t)).isEqualTo(60);
         }
-        assertThat(a.filesPublished()).isGreaterThan(60); // the budget forced early publishing
+        assertThat(a.counters().filesPublished()).isGreaterThan(60); // the budget forced early publishing
     }
 
     @Test
@@ -184,7 +184,7 @@ class AppendWriterTest {
         assertThat(w.committable(null)).containsEntry(new TopicPartition("EVENTS", 0), 1L);
         clock.advance(Duration.ofSeconds(3));
         w.rotateExpired();
-        assertThat(w.filesPublished()).isEqualTo(1); // 4 s since its last record: not yet
+        assertThat(w.counters().filesPublished()).isEqualTo(1); // 4 s since its last record: not yet
         clock.advance(Duration.ofSeconds(1));
         w.rotateExpired();
         assertThat(lake.rows("SELECT CAST(make_date(year, month, day) AS VARCHAR), count(*), count(DISTINCT filename) FROM "

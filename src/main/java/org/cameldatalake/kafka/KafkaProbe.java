@@ -1,4 +1,4 @@
-package org.cameldatalake.health;
+package org.cameldatalake.kafka;
 
 import java.time.Duration;
 import java.util.HashMap;
