@@ -229,5 +229,6 @@ class FeedFileParserTest {
         assertThat(catalog.feed("transaction_stream_anonymized").retentionDays()).isEqualTo(730);
         assertThat(catalog.feed("transactions_secure").kafkaTopic()).isEqualTo("TRANSACTIONS_SECURE");
         assertThat(catalog.feeds().stream().filter(FeedDefinition::isKafkaStream).count()).isEqualTo(9);
+        assertThat(catalog.feed("daily_revenue").isSqlTable()).isTrue(); // the demo's gold layer
     }
 }
