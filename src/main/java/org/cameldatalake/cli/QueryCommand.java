@@ -111,7 +111,7 @@ public final class QueryCommand implements Callable<Integer> {
         String principal = Principals.checked(reader.principal);
         Warehouse warehouse = Warehouse.fromSettings(DatalakeRuntime.setting("datalake.warehouse.url", null), root);
         Set<String> grants = new Permissions(warehouse, java.time.Clock.systemUTC()).readableFeeds(principal);
-        return QueryAccess.principal(principal, grants);
+        return QueryAccess.principal(principal, feed -> grants.contains(feed) || grants.contains(Permissions.ALL_FEEDS));
     }
 
     private static int fail(int status, String message) {

@@ -1,14 +1,13 @@
 package org.cameldatalake.query;
 
-import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.cameldatalake.feed.FeedDefinition.SecurityLevel;
-import org.cameldatalake.warehouse.Permissions;
 
 /**
  * Which feeds a query may read, as a function that answers null for a readable feed and the reason otherwise.
  * Public feeds are readable by anyone; restricted ones (raw data, {@code security_level: restricted}) by a principal
- * holding a read grant on them (or on {@value Permissions#ALL_FEEDS}), and by the lake's owner.
+ * holding a read grant on them, and by the lake's owner.
  */
 public final class QueryAccess {
     private QueryAccess() {
@@ -19,10 +18,9 @@ public final class QueryAccess {
         return f -> null;
     }
 
-    /** A principal with these read grants (feed names, or {@value Permissions#ALL_FEEDS}). */
-    public static Function<LakeViews.Feed, String> principal(String principal, Set<String> grants) {
-        return f -> f.securityLevel() == SecurityLevel.PUBLIC || grants.contains(f.name())
-                || grants.contains(Permissions.ALL_FEEDS) ? null
+    /** A principal that may read the feeds {@code granted} accepts (by name). */
+    public static Function<LakeViews.Feed, String> principal(String principal, Predicate<String> granted) {
+        return f -> f.securityLevel() == SecurityLevel.PUBLIC || granted.test(f.name()) ? null
                 : "is restricted and principal '" + principal + "' holds no grant on it (camel-datalake grant --principal "
                         + principal + " --feed " + f.name() + ")";
     }

@@ -1,4 +1,4 @@
-package org.cameldatalake.sql;
+package org.cameldatalake.query;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,15 +8,14 @@ import java.sql.Statement;
 import java.util.function.Function;
 import org.apache.camel.Exchange;
 import org.cameldatalake.feed.FeedDefinition;
-import org.cameldatalake.query.LakeViews;
-import org.cameldatalake.query.QueryAccess;
+import org.cameldatalake.sink.ResultSetRows;
 import org.cameldatalake.sink.SnapshotWriter;
 import org.cameldatalake.storage.Storage;
 
 /**
  * The steps of the {@code sql-snapshot} route (routes/sql.yaml): a SQL feed's query runs in DuckDB over the lake's
  * feeds as views ({@link LakeViews}, every feed readable: the service is the lake's owner), and its answer streams
- * into the feed's {@link SnapshotWriter} as a new version. A query that fails — a feed it names has no data or does
+ * into the feed's {@link SnapshotWriter} as a new version ({@link ResultSetRows}). A query that fails — a feed it names has no data or does
  * not exist, a column is unknown, a value does not fit — publishes nothing: the current version stays current and
  * {@code _metadata.json} says why ({@code last_error}).
  */

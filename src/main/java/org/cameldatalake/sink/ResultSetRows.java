@@ -1,4 +1,4 @@
-package org.cameldatalake.sql;
+package org.cameldatalake.sink;
 
 import java.io.IOException;
 import java.sql.ResultSet;
@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.cameldatalake.schema.ResultSetSchema;
-import org.cameldatalake.sink.SnapshotRows;
 
 /**
  * The rows of a JDBC result as a table snapshot: types from the result's metadata ({@link ResultSetSchema}), rows
