@@ -7,6 +7,7 @@ import org.cameldatalake.cli.DoctorCommand;
 import org.cameldatalake.cli.ExportCommand;
 import org.cameldatalake.cli.FeedsCommand;
 import org.cameldatalake.cli.MaintenanceCommands;
+import org.cameldatalake.cli.QueryCommand;
 import org.cameldatalake.cli.ReportCommand;
 import org.cameldatalake.cli.RollbackCommand;
 import org.cameldatalake.cli.RunCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, DemoCommand.class, ExportCommand.class, RollbackCommand.class, FeedsCommand.class,
                 MaintenanceCommands.Retention.class, MaintenanceCommands.Permissions.class, AccessCommands.Grant.class,
                 AccessCommands.Revoke.class, AccessCommands.Tokens.class, ReportCommand.class, DoctorCommand.class,
-                WarehouseCommand.class,
+                WarehouseCommand.class, QueryCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatalakeApp implements Callable<Integer> {
 

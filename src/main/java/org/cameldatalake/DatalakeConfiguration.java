@@ -78,6 +78,10 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.kafka.CommittingConsumerFactory(writers, pipeline));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("ksqlDbAttemptFailed", (org.apache.camel.Processor) ksqlDbExports::attemptFailed);
+        // SQL feeds' snapshot writers are registered with the ksqlDB ones: one registry of table writers
+        ctx.getRegistry().bind("sqlFeeds", new org.cameldatalake.query.SqlFeeds(storage, settings.feedsDir(),
+                ksqlDbExports::snapshotWriter, ctx.getPropertiesComponent().resolveProperty("datalake.query.memory-limit")
+                .filter(v -> !v.isBlank()).orElse("1GB")));
         ctx.getRegistry().bind("feedRouteManager", feeds);
         ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock));
         FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, kafkaProbe, clock);

@@ -72,7 +72,8 @@ public final class FeedsCommand {
     static final class Add implements Callable<Integer> {
         @Option(names = "--name", required = true) String name;
         @Option(names = "--type", required = true, description = "stream | table") String type;
-        @Option(names = "--source", description = "kafka | ksqldb (default: kafka for streams, ksqldb for tables)") String source;
+        @Option(names = "--source", description = "kafka | ksqldb | sql (default: kafka for streams, ksqldb for tables)") String source;
+        @Option(names = "--sql", description = "the SELECT of a SQL table feed (--source sql), over the lake's feeds") String sql;
         @Option(names = "--topic", description = "Kafka topic") String topic;
         @Option(names = "--ksqldb-source", description = "ksqlDB stream or table") String ksqldbSource;
         @Option(names = "--description") String description;
@@ -95,6 +96,7 @@ public final class FeedsCommand {
             putIf(json, "ksqldb_source", ksqldbSource);
             putIf(json, "description", description);
             putIf(json, "schedule", schedule);
+            putIf(json, "sql", sql);
             putIf(json, "security_level", securityLevel);
             if (timestampField != null) {
                 json.putObject("partitioning").put("timestamp_field", timestampField);

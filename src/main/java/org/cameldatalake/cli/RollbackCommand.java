@@ -24,7 +24,7 @@ public final class RollbackCommand implements Callable<Integer> {
         try (CliRuntime runtime = new CliRuntime()) {
             FeedRouteManager manager = runtime.feeds();
             FeedDefinition f = manager.catalog().feed(table);
-            if (f == null || !f.isKsqldbTable()) {
+            if (f == null || f.type() != FeedDefinition.FeedType.TABLE) {
                 System.err.println("camel-datalake rollback: no table feed named '" + table + "'");
                 return 1;
             }

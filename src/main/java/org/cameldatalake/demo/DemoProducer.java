@@ -70,20 +70,27 @@ public final class DemoProducer implements Runnable {
     }
 
     private static void send(KafkaProducer<String, String> producer, TransactionGenerator.Transaction t) {
+        records(t).forEach(producer::send);
+    }
+
+    /** The records one transaction makes on the seed-004 topics. */
+    public static List<ProducerRecord<String, String>> records(TransactionGenerator.Transaction t) {
         long ts = t.eventTimeMillis();
-        producer.send(new ProducerRecord<>("TRANSACTIONS_SECURE", null, ts, t.userId(), t.json()));
+        List<ProducerRecord<String, String>> out = new java.util.ArrayList<>(6);
+        out.add(new ProducerRecord<>("TRANSACTIONS_SECURE", null, ts, t.userId(), t.json()));
         String usd = t.json().substring(0, t.json().length() - 1) + ",\"AMOUNT_USD\":" + t.amount() + "}";
-        producer.send(new ProducerRecord<>("TRANSACTIONS_USD", null, ts, t.userId(), usd));
-        producer.send(new ProducerRecord<>("TRANSACTIONS_" + t.status().toUpperCase(Locale.ROOT), null, ts, t.userId(), t.json()));
+        out.add(new ProducerRecord<>("TRANSACTIONS_USD", null, ts, t.userId(), usd));
+        out.add(new ProducerRecord<>("TRANSACTIONS_" + t.status().toUpperCase(Locale.ROOT), null, ts, t.userId(), t.json()));
         if (t.id().hashCode() % 10 == 0) {
-            producer.send(new ProducerRecord<>("TRANSACTIONS_BLACKLISTED", null, ts, t.userId(), t.json()));
+            out.add(new ProducerRecord<>("TRANSACTIONS_BLACKLISTED", null, ts, t.userId(), t.json()));
         }
         String key = "{\"USER_ID\":\"" + t.userId() + "\",\"TRANSACTION_TYPE\":\"" + t.type() + "\"}";
-        producer.send(new ProducerRecord<>("USER_SPENDING_BY_TYPE", null, ts, key, "{\"USER_ID\":\"" + t.userId()
+        out.add(new ProducerRecord<>("USER_SPENDING_BY_TYPE", null, ts, key, "{\"USER_ID\":\"" + t.userId()
                 + "\",\"TRANSACTION_TYPE\":\"" + t.type() + "\",\"TOTAL_SPENT\":" + t.amount() + ",\"TRANSACTION_COUNT\":1}"));
         long windowStart = ts - ts % 300_000;
-        producer.send(new ProducerRecord<>("SPEND_LAST_FIVE_MIN_BY_TYPE", null, ts, t.type(), "{\"TRANSACTION_TYPE\":\""
+        out.add(new ProducerRecord<>("SPEND_LAST_FIVE_MIN_BY_TYPE", null, ts, t.type(), "{\"TRANSACTION_TYPE\":\""
                 + t.type() + "\",\"WINDOW_START\":" + windowStart + ",\"WINDOW_END\":" + (windowStart + 300_000)
                 + ",\"TOTAL_SPENT\":" + t.amount() + "}"));
+        return out;
     }
 }

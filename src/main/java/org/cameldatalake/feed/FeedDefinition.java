@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * One feed, as declared by a JSON file in {@code feeds/active/} (DESIGN.md §2), with every default applied.
- * Instances are only made by {@link FeedFileParser}, which validates every field.
+ * Instances are only made by {@link FeedFileParser}, which validates every field. {@code sql} is set for SQL
+ * feeds only.
  */
 public record FeedDefinition(
         Path file,
@@ -27,7 +28,8 @@ public record FeedDefinition(
         Warehouse warehouse,
         Rotation rotation,
         String archiveAfter,
-        boolean enabled) {
+        boolean enabled,
+        String sql) {
 
     public enum FeedType {
         STREAM, TABLE;
@@ -41,8 +43,9 @@ public record FeedDefinition(
         }
     }
 
+    /** Where a feed's rows come from: a Kafka topic, ksqlDB's HTTP API, or a SQL query over the lake's own feeds. */
     public enum SourceKind {
-        KAFKA, KSQLDB;
+        KAFKA, KSQLDB, SQL;
 
         public String json() {
             return name().toLowerCase(Locale.ROOT);
@@ -137,6 +140,20 @@ public record FeedDefinition(
 
     public boolean isKsqldbTable() {
         return type == FeedType.TABLE && source == SourceKind.KSQLDB;
+    }
+
+    /** A table feed whose versions are the answers of its {@code sql} over the lake's feeds. */
+    public boolean isSqlTable() {
+        return type == FeedType.TABLE && source == SourceKind.SQL;
+    }
+
+    /** What the feed reads, as metadata and reports name it: the Kafka topic, the ksqlDB source or the SQL query. */
+    public String sourceName() {
+        return switch (source) {
+            case KAFKA -> kafkaTopic;
+            case KSQLDB -> ksqldbSource;
+            case SQL -> sql;
+        };
     }
 
     public boolean isKsqldbStream() {

@@ -41,7 +41,7 @@ public final class FeedFileParser {
     private static final Pattern FIELD_PATH = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$");
     private static final Set<String> KNOWN = Set.of("feed_name", "feed_type", "ksqldb_source", "source", "kafka_topic",
             "description", "partitioning", "storage_mode", "format", "compression", "retention_days",
-            "retention_versions", "schedule", "security_level", "warehouse", "rotation", "archive_after", "enabled");
+            "retention_versions", "schedule", "security_level", "warehouse", "rotation", "archive_after", "enabled", "sql");
 
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.ALLOW_COMMENTS)
@@ -97,6 +97,7 @@ public final class FeedFileParser {
         FeedType type = choice(root, "feed_type", FeedType.class, null);
         SourceKind source = choice(root, "source", SourceKind.class,
                 type == FeedType.TABLE ? SourceKind.KSQLDB : SourceKind.KAFKA);
+        String sql = sql(root, type, source);
         String ksqldbSource = optionalText(root, "ksqldb_source", null);
         if (ksqldbSource != null && !IDENTIFIER.matcher(ksqldbSource).matches()) {
             throw new FeedFileException(file, "ksqldb_source", "'" + ksqldbSource + "' is not a ksqlDB identifier");
@@ -143,7 +144,36 @@ public final class FeedFileParser {
         boolean enabled = bool(root, "enabled", true);
         return new FeedDefinition(file, name, type, source, ksqldbSource, topic, description, partitioning,
                 storageMode, format, compression, retentionDays, retentionVersions, schedule, security, warehouse,
-                rotation, archiveAfter, enabled);
+                rotation, archiveAfter, enabled, sql);
+    }
+
+    /**
+     * The query of a SQL feed: required there, one SELECT that DuckDB parses; refused anywhere else, as are the
+     * fields of the other sources on a SQL feed.
+     */
+    private String sql(JsonNode root, FeedType type, SourceKind source) throws FeedFileException {
+        if (source != SourceKind.SQL) {
+            if (root.has("sql")) {
+                throw new FeedFileException(file, "sql", "is for SQL feeds only (\"source\": \"sql\", a table computed by a query)");
+            }
+            return null;
+        }
+        if (type != FeedType.TABLE) {
+            throw new FeedFileException(file, "source", "'sql' feeds are tables (\"feed_type\": \"table\"): each answer of "
+                    + "the query becomes a version");
+        }
+        for (String other : List.of("ksqldb_source", "kafka_topic", "warehouse")) {
+            if (root.has(other)) {
+                throw new FeedFileException(file, other, "does not apply to a SQL feed (it reads the lake's feeds)");
+            }
+        }
+        String sql = requiredText(root, "sql");
+        try {
+            SelectQuery.check(sql, false);
+        } catch (SelectQuery.NotASelect e) {
+            throw new FeedFileException(file, "sql", e.getMessage());
+        }
+        return sql;
     }
 
     private Partitioning partitioning(JsonNode root, FeedType type) throws FeedFileException {
@@ -401,7 +431,9 @@ public final class FeedFileParser {
             o.put("ksqldb_source", f.ksqldbSource());
         }
         o.put("source", f.source().json());
-        o.put("kafka_topic", f.kafkaTopic());
+        if (f.source() != SourceKind.SQL) {
+            o.put("kafka_topic", f.kafkaTopic());
+        }
         o.put("description", f.description());
         ObjectNode p = o.putObject("partitioning");
         p.put("type", f.partitioning().type());
@@ -434,6 +466,9 @@ public final class FeedFileParser {
             o.put("archive_after", f.archiveAfter());
         }
         o.put("enabled", f.enabled());
+        if (f.sql() != null) {
+            o.put("sql", f.sql());
+        }
         return o;
     }
 }

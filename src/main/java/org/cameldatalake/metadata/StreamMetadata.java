@@ -70,7 +70,7 @@ public final class StreamMetadata {
     public static ObjectNode feedFields(FeedDefinition feed) {
         ObjectNode o = JSON.createObjectNode();
         o.put("feed", feed.name());
-        o.put("source", feed.source() == FeedDefinition.SourceKind.KSQLDB ? feed.ksqldbSource() : feed.kafkaTopic());
+        o.put("source", feed.sourceName());
         o.put("source_kind", feed.source().json());
         o.put("type", feed.type().json());
         o.put("storage_mode", feed.storageMode());

@@ -57,7 +57,7 @@ public final class LakeReports {
         }
         for (FeedDefinition f : declared.values()) {
             if (!seen.contains(f.name())) {
-                feeds.add(new LakeReport.Feed(f.name(), f.type().json(), f.source().json(), source(f), state.get(f.name()),
+                feeds.add(new LakeReport.Feed(f.name(), f.type().json(), f.source().json(), f.sourceName(), state.get(f.name()),
                         0, 0, 0, null, null, 0, null, List.of(), List.of()));
             }
         }
@@ -93,7 +93,7 @@ public final class LakeReports {
             records += e.getValue().records();
         }
         long[] total = total(onDisk);
-        return new LakeReport.Feed(name, "stream", def == null ? null : def.source().json(), def == null ? null : source(def),
+        return new LakeReport.Feed(name, "stream", def == null ? null : def.source().json(), def == null ? null : def.sourceName(),
                 state, records, total[0], total[1], null, m.lastExport() == null ? null : m.lastExport().toString(),
                 m.rejectedRecords(), m.lastError(), List.copyOf(parts), List.of());
     }
@@ -110,7 +110,7 @@ public final class LakeReports {
         }
         long[] total = total(onDisk);
         TableMetadata.Version current = m.current();
-        return new LakeReport.Feed(name, "table", def == null ? null : def.source().json(), def == null ? null : source(def),
+        return new LakeReport.Feed(name, "table", def == null ? null : def.source().json(), def == null ? null : def.sourceName(),
                 state, current == null ? 0 : current.records(), total[0], total[1],
                 m.currentVersion() == 0 ? null : m.currentVersion(), m.lastExport(), 0, m.lastError(), List.of(),
                 List.copyOf(versions));
@@ -145,9 +145,5 @@ public final class LakeReports {
     private static String date(String partitionPath) {
         java.time.LocalDate day = DailyPartitioning.INSTANCE.parse(partitionPath);
         return day == null ? null : day.toString();
-    }
-
-    private static String source(FeedDefinition f) {
-        return f.source() == FeedDefinition.SourceKind.KSQLDB ? f.ksqldbSource() : f.kafkaTopic();
     }
 }

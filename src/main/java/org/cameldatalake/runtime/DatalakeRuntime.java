@@ -43,16 +43,7 @@ public final class DatalakeRuntime {
      * so the keys are mapped here, exactly. A {@code -D} of the same key still wins, as in Camel.
      */
     static Map<String, String> environmentOverrides() {
-        java.util.Properties keys = new java.util.Properties();
-        try (java.io.InputStream in = Files.isRegularFile(Path.of("application.properties"))
-                ? Files.newInputStream(Path.of("application.properties"))
-                : DatalakeRuntime.class.getResourceAsStream("/application.properties")) {
-            if (in != null) {
-                keys.load(in);
-            }
-        } catch (java.io.IOException e) {
-            return Map.of();
-        }
+        java.util.Properties keys = applicationProperties();
         Map<String, String> out = new java.util.HashMap<>();
         for (String key : keys.stringPropertyNames()) {
             String value = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
@@ -61,5 +52,36 @@ public final class DatalakeRuntime {
             }
         }
         return out;
+    }
+
+    /** {@code ./application.properties}, else the copy in the jar (empty when neither can be read). */
+    private static java.util.Properties applicationProperties() {
+        java.util.Properties properties = new java.util.Properties();
+        try (java.io.InputStream in = Files.isRegularFile(Path.of("application.properties"))
+                ? Files.newInputStream(Path.of("application.properties"))
+                : DatalakeRuntime.class.getResourceAsStream("/application.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (java.io.IOException e) {
+            return new java.util.Properties();
+        }
+        return properties;
+    }
+
+    /**
+     * A setting resolved as the service resolves it — {@code -D}, then the environment, then application.properties
+     * — without starting Camel, for commands that must answer quickly ({@code query}). Blank means unset. Values are
+     * taken as written: this is for plain keys ({@code datalake.root}), not for ones holding {@code {{placeholders}}}.
+     */
+    public static String setting(String key, String dflt) {
+        String value = System.getProperty(key);
+        if (value == null) {
+            value = environmentOverrides().get(key);
+        }
+        if (value == null) {
+            value = applicationProperties().getProperty(key);
+        }
+        return value == null || value.isBlank() ? dflt : value.trim();
     }
 }

@@ -11,7 +11,7 @@ import org.cameldatalake.sink.SnapshotWriter;
 
 /**
  * One export pass for one feed (the {@code export} command): a table feed takes one snapshot through the
- * {@code ksqldb-snapshot} route; a ksqlDB stream feed polls once; a Kafka stream feed runs its route until it has
+ * {@code ksqldb-snapshot} (or {@code sql-snapshot}) route; a ksqlDB stream feed polls once; a Kafka stream feed runs its route until it has
  * read up to the end offsets seen at start, then stops (publishing and committing what it holds).
  */
 final class FeedExports {
@@ -28,12 +28,12 @@ final class FeedExports {
     }
 
     String exportOnce(FeedDefinition feed, ExportProgress progress) throws Exception {
-        if (feed.isKsqldbTable()) {
+        if (feed.isKsqldbTable() || feed.isSqlTable()) {
             SnapshotWriter snapshots = writers.openSnapshotWriter(feed);
             progress.track(snapshots::rowsStreamed, ExportProgress.UNKNOWN);
             try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
-                SnapshotWriter.Snapshot s = template.requestBodyAndHeader("direct:ksqldb-snapshot", null,
-                        KsqlDbExports.FEED_HEADER, feed.name(), SnapshotWriter.Snapshot.class);
+                SnapshotWriter.Snapshot s = template.requestBodyAndHeader(feed.isSqlTable() ? "direct:sql-snapshot"
+                        : "direct:ksqldb-snapshot", null, KsqlDbExports.FEED_HEADER, feed.name(), SnapshotWriter.Snapshot.class);
                 return "version v" + s.version() + " (" + s.records() + " rows) in " + s.path();
             }
         }

@@ -30,6 +30,7 @@ public final class FeedRouteManager {
     public static final String KAFKA_STREAM_TEMPLATE = "kafka-stream-feed";
     public static final String KSQLDB_TABLE_TEMPLATE = "ksqldb-table-feed";
     public static final String KSQLDB_STREAM_TEMPLATE = "ksqldb-stream-feed";
+    public static final String SQL_TABLE_TEMPLATE = "sql-table-feed";
     public static final String WAREHOUSE_TEMPLATE = "warehouse-changelog";
     private static final Logger LOG = LoggerFactory.getLogger(FeedRouteManager.class);
 
@@ -208,17 +209,18 @@ public final class FeedRouteManager {
             LOG.info("feed {}: disabled (enabled: false)", feed.name());
             return new FeedStatus(feed.name(), file, State.DISABLED, "enabled: false");
         }
-        if (feed.isKsqldbTable()) {
+        if (feed.isKsqldbTable() || feed.isSqlTable()) {
             try {
                 SnapshotWriter writer = openSnapshotWriter(feed);
-                TemplatedRouteBuilder.builder(ctx, KSQLDB_TABLE_TEMPLATE)
+                TemplatedRouteBuilder.builder(ctx, feed.isSqlTable() ? SQL_TABLE_TEMPLATE : KSQLDB_TABLE_TEMPLATE)
                         .routeId(feed.routeId())
                         .parameter("feedName", feed.name())
                         .parameter("schedule", feed.schedule())
                         .add();
-                LOG.info("feed {}: route {} snapshots ksqlDB table {} into {} on '{}'", feed.name(), feed.routeId(),
-                        feed.ksqldbSource(), storage.relative(new LakeLayout(storage).tableDir(feed.name())), feed.schedule());
-                return new FeedStatus(feed.name(), file, State.RUNNING, "ksqlDB table " + feed.ksqldbSource()
+                String what = feed.isSqlTable() ? "SQL query" : "ksqlDB table " + feed.ksqldbSource();
+                LOG.info("feed {}: route {} snapshots {} into {} on '{}'", feed.name(), feed.routeId(),
+                        what, storage.relative(new LakeLayout(storage).tableDir(feed.name())), feed.schedule());
+                return new FeedStatus(feed.name(), file, State.RUNNING, what
                         + " on '" + feed.schedule() + "', current version " + writer.metadata().currentVersion());
             } catch (Exception e) {
                 LOG.error("feed {}: could not start: {}", feed.name(), e.toString(), e);

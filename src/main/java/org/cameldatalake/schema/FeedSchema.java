@@ -115,15 +115,34 @@ public final class FeedSchema implements RowSchema {
     }
 
     private static List<Schema.Field> fieldsOf(InferredType record, String namespace, Set<String> reserved) {
+        List<NamedType> fields = new ArrayList<>();
+        record.fields().forEach((name, type) -> fields.add(new NamedType(name, (ns, n) -> avroType(type, ns, n))));
+        return nullableFields(fields, namespace, reserved);
+    }
+
+    /** The Avro type of a field, from the namespace its nested records go in and its Avro name. */
+    @FunctionalInterface
+    interface FieldType {
+        Schema avro(String namespace, String name);
+    }
+
+    /** A field as its source names it (a JSON key, a ksqlDB or SQL column), with its type. */
+    record NamedType(String name, FieldType type) {
+    }
+
+    /**
+     * Nullable Avro fields for {@code fields}, in order: names that are not Avro names are sanitised (and kept as
+     * {@code json_name}), names already used or {@code reserved} get a suffix, nested records go in {@code namespace}.
+     */
+    static List<Schema.Field> nullableFields(List<NamedType> fields, String namespace, Set<String> reserved) {
         List<Schema.Field> out = new ArrayList<>();
         Set<String> used = new HashSet<>(reserved);
-        for (Map.Entry<String, InferredType> e : record.fields().entrySet()) {
-            String name = avroName(e.getKey(), used);
+        for (NamedType field : fields) {
+            String name = avroName(field.name(), used);
             used.add(name);
-            Schema s = optional(avroType(e.getValue(), namespace, name));
-            Schema.Field f = new Schema.Field(name, s, null, Schema.Field.NULL_DEFAULT_VALUE);
-            if (!name.equals(e.getKey())) {
-                f.addProp(JSON_NAME, e.getKey());
+            Schema.Field f = new Schema.Field(name, optional(field.type().avro(namespace, name)), null, Schema.Field.NULL_DEFAULT_VALUE);
+            if (!name.equals(field.name())) {
+                f.addProp(JSON_NAME, field.name());
             }
             out.add(f);
         }
@@ -141,7 +160,7 @@ public final class FeedSchema implements RowSchema {
         };
     }
 
-    private static Schema optional(Schema s) {
+    static Schema optional(Schema s) {
         return Schema.createUnion(Schema.create(Schema.Type.NULL), s);
     }
 

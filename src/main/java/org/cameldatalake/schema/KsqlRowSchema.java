@@ -70,7 +70,7 @@ public final class KsqlRowSchema implements RowSchema {
             boolean epochMillis = col.type().base() == KsqlType.Base.BIGINT && EPOCH_MILLIS_COLUMNS.contains(col.name());
             Schema type = epochMillis ? LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG))
                     : avroType(col.type(), "cameldatalake." + recordName, name);
-            Schema.Field f = new Schema.Field(name, optional(type), col.key() ? "key column" : null, Schema.Field.NULL_DEFAULT_VALUE);
+            Schema.Field f = new Schema.Field(name, FeedSchema.optional(type), col.key() ? "key column" : null, Schema.Field.NULL_DEFAULT_VALUE);
             if (!name.equals(col.name())) {
                 f.addProp("json_name", col.name());
             }
@@ -124,10 +124,6 @@ public final class KsqlRowSchema implements RowSchema {
         return r;
     }
 
-    private static Schema optional(Schema s) {
-        return Schema.createUnion(Schema.create(Schema.Type.NULL), s);
-    }
-
     private static Schema avroType(KsqlType t, String namespace, String name) {
         return switch (t.base()) {
             case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
@@ -140,22 +136,13 @@ public final class KsqlRowSchema implements RowSchema {
             case DATE -> LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
             case TIME -> LogicalTypes.timeMillis().addToSchema(Schema.create(Schema.Type.INT));
             case TIMESTAMP -> LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
-            case ARRAY -> Schema.createArray(optional(avroType(t.element(), namespace, name + "_item")));
-            case MAP -> Schema.createMap(optional(avroType(t.element(), namespace, name + "_value")));
+            case ARRAY -> Schema.createArray(FeedSchema.optional(avroType(t.element(), namespace, name + "_item")));
+            case MAP -> Schema.createMap(FeedSchema.optional(avroType(t.element(), namespace, name + "_value")));
             case STRUCT -> {
-                Set<String> used = new HashSet<>();
-                List<Schema.Field> fields = new ArrayList<>();
-                for (KsqlColumn f : t.fields()) {
-                    String fname = FeedSchema.avroName(f.name(), used);
-                    used.add(fname);
-                    Schema.Field field = new Schema.Field(fname, optional(avroType(f.type(), namespace + "." + name, fname)),
-                            null, Schema.Field.NULL_DEFAULT_VALUE);
-                    if (!fname.equals(f.name())) {
-                        field.addProp("json_name", f.name());
-                    }
-                    fields.add(field);
-                }
-                yield Schema.createRecord(name, null, namespace, false, fields);
+                List<FeedSchema.NamedType> fields = new ArrayList<>();
+                t.fields().forEach(f -> fields.add(new FeedSchema.NamedType(f.name(), (ns, n) -> avroType(f.type(), ns, n))));
+                yield Schema.createRecord(name, null, namespace, false,
+                        FeedSchema.nullableFields(fields, namespace + "." + name, Set.of()));
             }
         };
     }

@@ -137,6 +137,18 @@ class FeedFileParserTest {
                 Arguments.of("tumbling without size", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'WINDOW_START'], 'window': {'type': 'tumbling'}}}", "warehouse.window.size", "is required for tumbling"),
                 Arguments.of("session with size", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'WINDOW_START'], 'window': {'type': 'session', 'size': '5m'}}}", "warehouse.window.size", "no size"),
                 Arguments.of("bad window size", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'WINDOW_START'], 'window': {'type': 'hopping', 'size': 'soon'}}}", "warehouse.window.size", "not a duration"),
+                Arguments.of("SQL feed without sql", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'sql'}", "sql", "is required"),
+                Arguments.of("empty sql", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'sql', 'sql': ' '}", "sql", "is empty"),
+                Arguments.of("sql as a number", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'sql', 'sql': 1}", "sql", "must be a string"),
+                Arguments.of("sql that does not parse", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'sql', 'sql': 'SELECT * FORM t'}", "sql", "is not valid SQL: syntax error at or near"),
+                Arguments.of("sql that writes", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'sql', 'sql': 'DROP TABLE transactions_secure'}", "sql", "must be a SELECT query"),
+                Arguments.of("sql that explains", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'sql', 'sql': 'EXPLAIN SELECT 1'}", "sql", "must be a SELECT query"),
+                Arguments.of("two statements", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'sql', 'sql': 'SELECT 1; SELECT 2'}", "sql", "holds 2 statements"),
+                Arguments.of("sql on a Kafka feed", "{'feed_name': 'x', 'feed_type': 'stream', 'sql': 'SELECT 1'}", "sql", "is for SQL feeds only"),
+                Arguments.of("sql on a ksqlDB table", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'ksqldb', 'sql': 'SELECT 1'}", "sql", "is for SQL feeds only"),
+                Arguments.of("SQL stream", "{'feed_name': 'x', 'feed_type': 'stream', 'source': 'sql', 'sql': 'SELECT 1'}", "source", "feeds are tables"),
+                Arguments.of("topic on a SQL feed", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'sql', 'sql': 'SELECT 1', 'kafka_topic': 'T'}", "kafka_topic", "does not apply to a SQL feed"),
+                Arguments.of("warehouse on a SQL feed", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'sql', 'sql': 'SELECT 1', 'warehouse': {'key': ['A']}}", "warehouse", "does not apply to a SQL feed"),
                 Arguments.of("bad window type", "{'feed_name': 'x', 'feed_type': 'table', 'warehouse': {'key': ['A', 'WINDOW_START'], 'window': {'type': 'sliding', 'size': '5m'}}}", "warehouse.window.type", "is not one of tumbling | hopping | session"));
     }
 
@@ -180,6 +192,22 @@ class FeedFileParserTest {
     }
 
     @Test
+    void aSqlFeedIsATableOfItsQueryAndReadsBackTheSame() throws Exception {
+        FeedDefinition f = FeedFileParser.parse(FILE, """
+                {"feed_name": "daily_revenue", "feed_type": "table", "source": "sql",
+                 "sql": "SELECT year, month, day, CURRENCY, sum(AMOUNT) AS revenue FROM transactions_secure GROUP BY ALL",
+                 "schedule": "0 0 * * * ?"}
+                """);
+        assertThat(f.isSqlTable()).isTrue();
+        assertThat(f.isKsqldbTable()).isFalse();
+        assertThat(f.ksqldbSource()).isNull();
+        assertThat(f.sourceName()).startsWith("SELECT year, month, day");
+        assertThat(f.partitioning().type()).isEqualTo("version");
+        assertThat(FeedFileParser.toJson(f).has("kafka_topic")).isFalse();
+        assertThat(FeedFileParser.parse(FILE, FeedFileParser.toJson(f).toString())).isEqualTo(f);
+    }
+
+    @Test
     void brokenJsonNamesTheFileAndThePosition() {
         assertThatThrownBy(() -> FeedFileParser.parse(FILE, "{\n  \"feed_name\": \"x\",\n  \"feed_type\" \"stream\"\n}"))
                 .isInstanceOf(FeedFileException.class)
@@ -201,5 +229,6 @@ class FeedFileParserTest {
         assertThat(catalog.feed("transaction_stream_anonymized").retentionDays()).isEqualTo(730);
         assertThat(catalog.feed("transactions_secure").kafkaTopic()).isEqualTo("TRANSACTIONS_SECURE");
         assertThat(catalog.feeds().stream().filter(FeedDefinition::isKafkaStream).count()).isEqualTo(9);
+        assertThat(catalog.feed("daily_revenue").isSqlTable()).isTrue(); // the demo's gold layer
     }
 }
