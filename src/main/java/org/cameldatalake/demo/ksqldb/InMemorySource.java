@@ -1,5 +1,6 @@
 package org.cameldatalake.demo.ksqldb;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -130,6 +131,11 @@ final class InMemorySource implements KsqlDbServer.Source {
             throw new IllegalStateException(name + " is windowed: use insertWindow");
         }
         append(rowtime, null, null, values);
+    }
+
+    @Override
+    public void insertJson(long rowtime, JsonNode value) {
+        insert(rowtime, JsonValueFormat.row(columns, value));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.cameldatalake.demo.ksqldb;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -42,6 +43,13 @@ public class KsqlDbServer implements AutoCloseable {
          * A value of the wrong type throws IllegalArgumentException.
          */
         void insert(long rowtime, Object... values);
+
+        /**
+         * As {@link #insert}, with the values of a record of a {@code VALUE_FORMAT='JSON'} topic read as ksqlDB reads
+         * them: each column from the field of the same name (case-insensitively), absent fields null. A value that
+         * does not fit its column throws IllegalArgumentException.
+         */
+        void insertJson(long rowtime, JsonNode value);
 
         /**
          * Windowed table: upsert of the row for (key values, windowStart). TUMBLING/HOPPING: windowEnd must be

@@ -37,9 +37,9 @@ final class SqlType {
     final int precision;
     final int scale;
     /** ARRAY element, MAP key. */
-    private final SqlType first;
+    final SqlType first;
     /** MAP value. */
-    private final SqlType second;
+    final SqlType second;
     final List<Field> fields;
 
     private SqlType(Base base, int precision, int scale, SqlType first, SqlType second, List<Field> fields) {
