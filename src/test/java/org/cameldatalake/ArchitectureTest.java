@@ -25,10 +25,11 @@ class ArchitectureTest {
 
     /** Bottom first; packages in one layer may not use each other either. */
     private static final List<Set<String>> LAYERS = List.of(
+            Set.of("quality"), // feed files declare its rules; it needs nothing of ours
             Set.of("feed"),
             Set.of("schema", "storage"),
             Set.of("partition"),
-            Set.of("decode", "format", "metadata", "quality"),
+            Set.of("decode", "format", "metadata"),
             Set.of("sink"),
             Set.of("kafka", "ksqldb", "jdbc", "query", "report", "access", "warehouse"),
             Set.of("runtime"),

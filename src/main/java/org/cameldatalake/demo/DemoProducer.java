@@ -1,10 +1,14 @@
 package org.cameldatalake.demo;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,9 +27,12 @@ public final class DemoProducer implements Runnable {
             "TRANSACTIONS_COMPLETED", "USER_SPENDING_BY_TYPE", "SPEND_LAST_FIVE_MIN_BY_TYPE");
     private static final Logger LOG = LoggerFactory.getLogger(DemoProducer.class);
 
+    private static final long HISTORY_MILLIS = 3 * 86_400_000L;
+
     private final String bootstrap;
     private final int initial;
     private final int perSecond;
+    private final CountDownLatch historySent = new CountDownLatch(1);
     private volatile boolean running = true;
 
     public DemoProducer(String bootstrap, int initial, int perSecond) {
@@ -38,6 +45,14 @@ public final class DemoProducer implements Runnable {
         running = false;
     }
 
+    /**
+     * Waits until the initial transactions have been sent and acknowledged (or the producer gave up); false if that
+     * took longer than {@code timeout}.
+     */
+    public boolean awaitHistory(Duration timeout) throws InterruptedException {
+        return historySent.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void run() {
         Properties p = new Properties();
@@ -46,13 +61,18 @@ public final class DemoProducer implements Runnable {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        TransactionGenerator history = new TransactionGenerator(System.nanoTime(), today.minusDays(2), 3);
+        TransactionGenerator history = new TransactionGenerator(System.nanoTime(), today, 1);
         TransactionGenerator live = new TransactionGenerator(System.nanoTime() + 1, today, 1);
+        SplittableRandom eventTimes = new SplittableRandom(System.nanoTime() + 2);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            // the past three days, never the future: an event dated later today would hold back the ROWTIME
+            // watermark of the ksqlDB stream polls until then
+            long now = System.currentTimeMillis();
             for (int i = 0; i < initial && running; i++) {
-                send(producer, history.next());
+                send(producer, history.next(now - 1 - eventTimes.nextLong(HISTORY_MILLIS)));
             }
             producer.flush();
+            historySent.countDown();
             LOG.info("demo producer: {} transactions over 3 days sent to {}; now {} per second", initial,
                     TOPICS.subList(0, 7), perSecond);
             while (running) {
@@ -66,6 +86,8 @@ public final class DemoProducer implements Runnable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("demo producer stopped: {}", e.toString());
+        } finally {
+            historySent.countDown();
         }
     }
 

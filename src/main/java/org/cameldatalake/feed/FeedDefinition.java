@@ -3,6 +3,7 @@ package org.cameldatalake.feed;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.cameldatalake.quality.QualityRules;
 
 /**
  * One feed, as declared by a JSON file in {@code feeds/active/} (DESIGN.md §2), with every default applied.
@@ -29,7 +30,8 @@ public record FeedDefinition(
         Rotation rotation,
         String archiveAfter,
         boolean enabled,
-        String sql) {
+        String sql,
+        QualityRules quality) {
 
     public enum FeedType {
         STREAM, TABLE;

@@ -27,6 +27,7 @@ import org.cameldatalake.feed.FeedDefinition.Warehouse;
 import org.cameldatalake.feed.FeedDefinition.KeyFormat;
 import org.cameldatalake.feed.FeedDefinition.Window;
 import org.cameldatalake.feed.FeedDefinition.WindowType;
+import org.cameldatalake.quality.QualityRules;
 import org.quartz.CronExpression;
 
 /**
@@ -41,7 +42,8 @@ public final class FeedFileParser {
     private static final Pattern FIELD_PATH = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$");
     private static final Set<String> KNOWN = Set.of("feed_name", "feed_type", "ksqldb_source", "source", "kafka_topic",
             "description", "partitioning", "storage_mode", "format", "compression", "retention_days",
-            "retention_versions", "schedule", "security_level", "warehouse", "rotation", "archive_after", "enabled", "sql");
+            "retention_versions", "schedule", "security_level", "warehouse", "rotation", "archive_after", "enabled",
+            "sql", "quality");
 
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.ALLOW_COMMENTS)
@@ -142,9 +144,15 @@ public final class FeedFileParser {
             }
         }
         boolean enabled = bool(root, "enabled", true);
+        QualityRules quality;
+        try {
+            quality = QualityRules.parse(root.get("quality"));
+        } catch (QualityRules.InvalidRule e) {
+            throw new FeedFileException(file, "quality" + e.field(), e.getMessage());
+        }
         return new FeedDefinition(file, name, type, source, ksqldbSource, topic, description, partitioning,
                 storageMode, format, compression, retentionDays, retentionVersions, schedule, security, warehouse,
-                rotation, archiveAfter, enabled, sql);
+                rotation, archiveAfter, enabled, sql, quality);
     }
 
     /**
@@ -468,6 +476,9 @@ public final class FeedFileParser {
         o.put("enabled", f.enabled());
         if (f.sql() != null) {
             o.put("sql", f.sql());
+        }
+        if (!f.quality().isEmpty()) {
+            o.set("quality", f.quality().toJson());
         }
         return o;
     }

@@ -19,14 +19,17 @@ import org.cameldatalake.sink.AppendWriters;
 import org.cameldatalake.sink.AppendWriter;
 import org.cameldatalake.sink.FeedCounters;
 import org.cameldatalake.ksqldb.KsqlDbExports;
+import org.cameldatalake.quality.QualityRule;
+import org.cameldatalake.quality.QualityRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Per-feed meters in the registry Camel's Prometheus endpoint scrapes ({@code /observe/metrics}), tagged
  * {@code feed}, {@code type}, {@code source}: records landed and rejected, files published, bytes written, seconds
- * since the last publish and, for Kafka feeds, the consumer lag (end offsets − committed offsets). Meters follow the
- * running feeds: added when a feed starts, removed when it stops.
+ * since the last publish, records rejected per quality rule ({@code datalake.quality.rejected}, tagged {@code rule}
+ * and {@code column}) and, for Kafka feeds, the consumer lag (end offsets − committed offsets). Meters follow the
+ * running feeds: added when a feed starts, removed when it stops, bound again when its quality rules change.
  */
 public final class FeedMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(FeedMetrics.class);
@@ -38,6 +41,7 @@ public final class FeedMetrics {
     private final KafkaProbe kafka;
     private final Clock clock;
     private final Map<String, List<Meter>> meters = new HashMap<>();
+    private final Map<String, QualityRules> boundRules = new HashMap<>();
     private final Map<String, double[]> lagCache = new HashMap<>(); // feed → {lag, nanoTime when read}
 
     public FeedMetrics(CamelContext ctx, AppendWriters streams, KsqlDbExports tables, KafkaProbe kafka, Clock clock) {
@@ -57,12 +61,17 @@ public final class FeedMetrics {
         Map<String, FeedDefinition> wanted = new HashMap<>();
         running.forEach(f -> wanted.put(f.name(), f));
         for (String gone : List.copyOf(meters.keySet())) {
-            if (!wanted.containsKey(gone)) {
+            FeedDefinition still = wanted.get(gone);
+            if (still == null || !still.quality().equals(boundRules.get(gone))) {
                 meters.remove(gone).forEach(registry::remove);
+                boundRules.remove(gone);
                 lagCache.remove(gone);
             }
         }
-        wanted.values().stream().filter(f -> !meters.containsKey(f.name())).forEach(f -> meters.put(f.name(), bind(registry, f)));
+        wanted.values().stream().filter(f -> !meters.containsKey(f.name())).forEach(f -> {
+            meters.put(f.name(), bind(registry, f));
+            boundRules.put(f.name(), f.quality());
+        });
     }
 
     private List<Meter> bind(MeterRegistry registry, FeedDefinition feed) {
@@ -76,6 +85,11 @@ public final class FeedMetrics {
         out.add(Gauge.builder("datalake.seconds.since.last.publish", this, m -> m.secondsSinceLastPublish(name))
                 .description("seconds since the feed last published a file or version (NaN before the first)")
                 .tags(tags).register(registry));
+        for (QualityRule rule : feed.quality().rules()) {
+            out.add(counter(registry, "datalake.quality.rejected", "records a quality rule kept out of the lake (in _rejected/)",
+                    tags.and("rule", rule.kind().json(), "column", rule.column()), name,
+                    c -> c.qualityRejected().getOrDefault(rule.label(), 0L)));
+        }
         if (feed.isKafkaStream()) {
             out.add(Gauge.builder("datalake.consumer.lag", this, m -> m.lag(feed))
                     .description("records on the topic not yet committed by the feed (end offsets - committed offsets)")

@@ -38,6 +38,11 @@ public final class ExportLog {
         this.zone = zone;
     }
 
+    /** The time zone of the lake's day folders ({@code datalake.timezone}). */
+    public ZoneId zone() {
+        return zone;
+    }
+
     public ObjectNode line(String feed, String action) {
         ObjectNode o = JSON.createObjectNode();
         o.put("time", clock.instant().toString());

@@ -16,7 +16,8 @@ import org.cameldatalake.feed.FeedDefinition;
 /**
  * {@code streams/<feed>/_metadata.json}: the seed's fields (source, type, storage_mode, format, partitioning,
  * last_export, total_records, total_size_mb, partitions[{path, records, size_mb}]) plus what operators need:
- * file counts, rejected records, the schema history and the last published offset per Kafka partition.
+ * file counts, rejected records (and, of those, how many each quality rule rejected: {@code quality_rejected}), the
+ * schema history and the last published offset per Kafka partition.
  */
 public final class StreamMetadata {
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -34,6 +35,7 @@ public final class StreamMetadata {
     private final List<SchemaVersion> schemas = new ArrayList<>();
     private final TreeMap<String, Long> lastOffsets = new TreeMap<>();
     private final TreeMap<String, Long> watermarks = new TreeMap<>();
+    private final Map<String, Long> qualityRejected = new java.util.LinkedHashMap<>();
     private Instant lastExport;
     private long rejectedRecords;
     private long rejectedFiles;
@@ -58,6 +60,7 @@ public final class StreamMetadata {
         }
         m.rejectedRecords = n.path("rejected_records").asLong();
         m.rejectedFiles = n.path("rejected_files").asLong();
+        n.path("quality_rejected").fields().forEachRemaining(e -> m.qualityRejected.put(e.getKey(), e.getValue().asLong()));
         m.lastError = n.hasNonNull("last_error") ? n.get("last_error").asText() : null;
         m.lastErrorAt = n.hasNonNull("last_error_at") ? n.get("last_error_at").asText() : null;
         if (n.path("maintenance").isObject()) {
@@ -101,6 +104,8 @@ public final class StreamMetadata {
         o.put("total_files", files);
         o.put("rejected_records", rejectedRecords);
         o.put("rejected_files", rejectedFiles);
+        ObjectNode quality = o.putObject("quality_rejected");
+        qualityRejected.forEach(quality::put);
         o.put("schema_version", schemas.isEmpty() ? 0 : schemas.get(schemas.size() - 1).version());
         ArrayNode sv = o.putArray("schemas");
         for (SchemaVersion s : schemas) {
@@ -145,6 +150,19 @@ public final class StreamMetadata {
         rejectedRecords += records;
         rejectedFiles++;
         lastOffsets.merge(topicPartition, lastOffset, Math::max);
+    }
+
+    /**
+     * Adds the records each quality rule ({@code min:AMOUNT}) rejected in a published batch; those records are also
+     * counted in {@code rejected_records} by {@link #addRejected}.
+     */
+    public void addQualityRejected(Map<String, Long> byRule) {
+        byRule.forEach((rule, n) -> qualityRejected.merge(rule, n, Long::sum));
+    }
+
+    /** Records each quality rule rejected since the feed began, by rule label. */
+    public Map<String, Long> qualityRejected() {
+        return java.util.Collections.unmodifiableMap(qualityRejected);
     }
 
     public void setPartition(String partitionPath, PartitionStats stats) {

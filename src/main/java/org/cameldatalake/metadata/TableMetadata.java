@@ -5,19 +5,34 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.cameldatalake.feed.FeedDefinition;
 
 /**
  * {@code tables/<feed>/_metadata.json}: the seed's fields plus {@code current_version} (the pointer readers follow)
- * and {@code versions[]}. {@code partitions[]} lists the versions the way the seed lists partitions.
+ * and {@code versions[]}. {@code partitions[]} lists the versions the way the seed lists partitions. Each version
+ * counts the rows its quality rules rejected, per rule ({@code quality_rejected}); the top level repeats the current
+ * version's counts, as {@code total_records} is the current version's.
  */
 public final class TableMetadata {
+    /** {@code qualityRejected}: rows each quality rule ({@code min:AMOUNT}) kept out of the version. */
     public record Version(int version, String file, long records, long bytes, String created, String queryId,
-                          String schema) {
+                          String schema, Map<String, Long> qualityRejected) {
+        public Version {
+            qualityRejected = Collections.unmodifiableMap(new LinkedHashMap<>(qualityRejected));
+        }
+
         public String path() {
             return "version=v" + version;
+        }
+
+        /** Rows kept out of the version by its quality rules. */
+        public long rejected() {
+            return qualityRejected.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
@@ -33,9 +48,11 @@ public final class TableMetadata {
         JsonNode n = StreamMetadata.JSON.readTree(json);
         TableMetadata m = new TableMetadata();
         for (JsonNode v : n.path("versions")) {
+            Map<String, Long> quality = new LinkedHashMap<>();
+            v.path("quality_rejected").fields().forEachRemaining(e -> quality.put(e.getKey(), e.getValue().asLong()));
             m.versions.add(new Version(v.path("version").asInt(), v.path("file").asText(), v.path("records").asLong(),
                     v.path("size_bytes").asLong(), v.path("created").asText(), v.path("query_id").asText(null),
-                    v.path("schema").asText(null)));
+                    v.path("schema").asText(null), quality));
         }
         m.currentVersion = n.path("current_version").asInt();
         m.lastExport = n.hasNonNull("last_export") ? n.get("last_export").asText() : null;
@@ -59,6 +76,8 @@ public final class TableMetadata {
         o.put("total_records", current == null ? 0 : current.records());
         o.put("total_size_mb", current == null ? 0 : mb(current.bytes()));
         o.put("total_size_bytes", current == null ? 0 : current.bytes());
+        o.put("rejected_records", current == null ? 0 : current.rejected());
+        qualityRejected(o, current == null ? Map.of() : current.qualityRejected());
         o.set("rollback", rollback);
         o.put("last_error", lastError);
         o.put("last_error_at", lastErrorAt);
@@ -77,12 +96,19 @@ public final class TableMetadata {
             x.put("current", v.version() == currentVersion);
             x.put("query_id", v.queryId());
             x.put("schema", v.schema());
+            x.put("rejected_records", v.rejected());
+            qualityRejected(x, v.qualityRejected());
             ObjectNode p = parts.addObject();
             p.put("path", v.path());
             p.put("records", v.records());
             p.put("size_mb", mb(v.bytes()));
         }
         return StreamMetadata.JSON.writeValueAsBytes(o);
+    }
+
+    private static void qualityRejected(ObjectNode into, Map<String, Long> counts) {
+        ObjectNode q = into.putObject("quality_rejected");
+        counts.forEach(q::put);
     }
 
     private static double mb(long bytes) {

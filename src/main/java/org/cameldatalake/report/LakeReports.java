@@ -95,7 +95,7 @@ public final class LakeReports {
         long[] total = total(onDisk);
         return new LakeReport.Feed(name, "stream", def == null ? null : def.source().json(), def == null ? null : def.sourceName(),
                 state, records, total[0], total[1], null, m.lastExport() == null ? null : m.lastExport().toString(),
-                m.rejectedRecords(), m.lastError(), List.copyOf(parts), List.of());
+                m.rejectedRecords(), m.lastError(), List.copyOf(parts), List.of(), m.qualityRejected());
     }
 
     private static LakeReport.Feed table(Storage storage, Path dir, String name, FeedDefinition def, String state)
@@ -112,8 +112,9 @@ public final class LakeReports {
         TableMetadata.Version current = m.current();
         return new LakeReport.Feed(name, "table", def == null ? null : def.source().json(), def == null ? null : def.sourceName(),
                 state, current == null ? 0 : current.records(), total[0], total[1],
-                m.currentVersion() == 0 ? null : m.currentVersion(), m.lastExport(), 0, m.lastError(), List.of(),
-                List.copyOf(versions));
+                m.currentVersion() == 0 ? null : m.currentVersion(), m.lastExport(),
+                current == null ? 0 : current.rejected(), m.lastError(), List.of(), List.copyOf(versions),
+                current == null ? Map.of() : current.qualityRejected());
     }
 
     /** Bytes and Parquet files per partition/version folder (relative to the feed folder), temporary files left out. */

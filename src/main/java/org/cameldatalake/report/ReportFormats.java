@@ -15,7 +15,8 @@ public final class ReportFormats {
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setSerializationInclusion(JsonInclude.Include.ALWAYS)
             .enable(SerializationFeature.INDENT_OUTPUT);
-    static final String CSV_HEADER = "feed,type,state,partition,date,version,current,records,size_bytes,files,last_export,rejected_records";
+    static final String CSV_HEADER = "feed,type,state,partition,date,version,current,records,size_bytes,files,last_export,"
+            + "rejected_records,quality_rejected";
 
     private ReportFormats() {
     }
@@ -52,8 +53,15 @@ public final class ReportFormats {
                             long records, long bytes, long files) {
         List<String> cells = List.of(f.feed(), f.type(), f.state(), partition, nz(date), version, current,
                 String.valueOf(records), String.valueOf(bytes), String.valueOf(files), nz(f.lastExport()),
-                String.valueOf(f.rejectedRecords()));
+                String.valueOf(f.rejectedRecords()), quality(f, "=", ";"));
         b.append(String.join(",", cells.stream().map(ReportFormats::csvCell).toList())).append('\n');
+    }
+
+    /** Records rejected per quality rule: {@code min:AMOUNT=2;in:CURRENCY=1}. */
+    private static String quality(LakeReport.Feed f, String is, String and) {
+        List<String> parts = new ArrayList<>();
+        f.qualityRejected().forEach((rule, n) -> parts.add(rule + is + n));
+        return String.join(and, parts);
     }
 
     private static String csvCell(String s) {
@@ -103,6 +111,11 @@ public final class ReportFormats {
                 b.append(cell).append(i == r.length - 1 ? "" : "  ");
             }
             b.append('\n');
+        }
+        List<LakeReport.Feed> checked = report.feeds().stream().filter(f -> !f.qualityRejected().isEmpty()).toList();
+        if (!checked.isEmpty()) {
+            b.append("\nrecords rejected by quality rules (streams: since they began; tables: their current version)\n");
+            checked.forEach(f -> b.append("  ").append(f.feed()).append(": ").append(quality(f, " ", ", ")).append('\n'));
         }
         return b.toString().replaceAll(" +\n", "\n");
     }

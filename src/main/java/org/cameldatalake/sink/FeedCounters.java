@@ -13,4 +13,9 @@ public interface FeedCounters {
 
     /** Epoch millis of the last publish, -1 before the first. */
     long lastPublishMillis();
+
+    /** Records each quality rule ({@code min:AMOUNT}) rejected in what was published since the start. */
+    default java.util.Map<String, Long> qualityRejected() {
+        return java.util.Map.of();
+    }
 }

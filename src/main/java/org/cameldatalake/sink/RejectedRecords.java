@@ -7,6 +7,7 @@ import org.cameldatalake.storage.Storage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -21,7 +22,8 @@ import org.cameldatalake.feed.FeedDefinition;
 /**
  * {@code _rejected/<feed>/date=YYYY-MM-DD/*.jsonl} (DESIGN.md §3): one line per record that could not be landed,
  * with the reason, its source position and its raw value; one file per source partition and batch, logged in the
- * export log. Used by the append writer and by the warehouse sync.
+ * export log. Used by the append writer, the warehouse sync and, for rows that break a quality rule, the snapshot
+ * writer.
  */
 public final class RejectedRecords {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,19 +76,82 @@ public final class RejectedRecords {
     public static Path publish(Storage storage, ExportLog exportLog, FeedDefinition feed, ZoneId zone, Instant at,
                                String fileName, String topic, int partition, long first, long last, List<String> lines)
             throws IOException {
-        LakeLayout layout = new LakeLayout(storage);
-        Path dest = layout.rejectedFile(feed.name(), at.atZone(zone).toLocalDate(), fileName);
+        Path dest = new LakeLayout(storage).rejectedFile(feed.name(), at.atZone(zone).toLocalDate(), fileName);
         storage.writeNew(dest, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
-        storage.secure(dest, layout.rejectedDir(feed.name()), feed.securityLevel().fileMode(),
+        ObjectNode position = JSON.createObjectNode();
+        position.put("topic", topic);
+        position.put("partition", partition);
+        position.put("first_offset", first);
+        position.put("last_offset", last);
+        published(storage, exportLog, feed, dest, lines.size(), position);
+        return dest;
+    }
+
+    /** Gives a published file the feed's permissions and logs it with where its records came from. */
+    private static void published(Storage storage, ExportLog exportLog, FeedDefinition feed, Path dest, long records,
+                                  ObjectNode position) throws IOException {
+        storage.secure(dest, new LakeLayout(storage).rejectedDir(feed.name()), feed.securityLevel().fileMode(),
                 feed.securityLevel().dirMode());
         ObjectNode log = exportLog.line(feed.name(), "reject");
         log.put("path", storage.relative(dest));
-        log.put("records", lines.size());
-        log.put("topic", topic);
-        log.put("partition", partition);
-        log.put("first_offset", first);
-        log.put("last_offset", last);
+        log.put("records", records);
+        log.setAll(position);
         exportLog.write(log);
-        return dest;
+    }
+
+    /**
+     * The rejected lines of something not published yet (a table snapshot): written to a new file of the store as
+     * they come, so that memory does not grow with them, then published as one {@code _rejected/} file together with
+     * it, or dropped with it.
+     */
+    public static final class Pending {
+        private final Storage storage;
+        private final FeedDefinition feed;
+        private Storage.PendingFile file;
+        private OutputStream out;
+        private long lines;
+
+        public Pending(Storage storage, FeedDefinition feed) {
+            this.storage = storage;
+            this.feed = feed;
+        }
+
+        public void add(String line) throws IOException {
+            if (file == null) {
+                file = storage.create(new LakeLayout(storage).rejectedDir(feed.name()));
+                out = file.create(0);
+            }
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            lines++;
+        }
+
+        public long lines() {
+            return lines;
+        }
+
+        /**
+         * Publishes the lines as {@code _rejected/<feed>/date=<day of at>/<fileName>} with the feed's permissions and
+         * logs them with {@code position} (where they came from); null, and nothing written, when there were none.
+         */
+        public Path publish(ExportLog exportLog, Instant at, String fileName, ObjectNode position) throws IOException {
+            if (file == null) {
+                return null;
+            }
+            Path dest = new LakeLayout(storage).rejectedFile(feed.name(), at.atZone(exportLog.zone()).toLocalDate(),
+                    fileName);
+            Storage.PendingFile committing = file;
+            file = null;
+            committing.commit(dest);
+            published(storage, exportLog, feed, dest, lines, position);
+            return dest;
+        }
+
+        /** Drops the lines (what they belonged to was not published). Never throws. */
+        public void discard() {
+            if (file != null) {
+                file.abort();
+                file = null;
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@ import org.cameldatalake.format.RecordFormat;
 import org.cameldatalake.metadata.ExportLog;
 import org.cameldatalake.metadata.TableMetadata;
 import org.cameldatalake.partition.LakeLayout;
+import org.cameldatalake.quality.QualityChecker;
 import org.cameldatalake.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * current when {@code _metadata.json} names it: the metadata is the commit, and every reader goes by it.
  * Anything less (an error element, a dropped connection, a malformed line, a value that does not match its declared
  * type) publishes nothing and leaves the current version current, with the error in {@code _metadata.json}. Only the newest
- * {@code retention_versions} are kept, and never fewer than the current one.
+ * {@code retention_versions} are kept, and never fewer than the current one. A row that breaks one of the feed's
+ * quality rules stays out of the version and goes to {@code _rejected/} with it ({@link SnapshotQuality}).
  */
 public final class SnapshotWriter implements FeedCounters {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
@@ -45,6 +47,7 @@ public final class SnapshotWriter implements FeedCounters {
     private final ExportLog exportLog;
     private final Path tableDir;
     private final Path metadataPath;
+    private final QualityChecker quality;
     private final java.util.concurrent.atomic.AtomicLong rowsPublished = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong versionsPublished = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong bytesPublished = new java.util.concurrent.atomic.AtomicLong();
@@ -60,6 +63,7 @@ public final class SnapshotWriter implements FeedCounters {
         this.exportLog = exportLog;
         this.tableDir = layout.tableDir(feed.name());
         this.metadataPath = layout.metadata(FeedDefinition.FeedType.TABLE, feed.name());
+        this.quality = new QualityChecker(feed.quality());
     }
 
     @Override
@@ -67,10 +71,15 @@ public final class SnapshotWriter implements FeedCounters {
         return rowsPublished.get();
     }
 
-    /** A snapshot either publishes whole or not at all: no row is rejected on its own. */
+    /** Rows of the published versions that broke a quality rule (no other row is rejected on its own). */
     @Override
     public long recordsRejected() {
-        return 0;
+        return quality.rejectedByRule().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    @Override
+    public java.util.Map<String, Long> qualityRejected() {
+        return quality.rejectedByRule();
     }
 
     @Override
@@ -88,7 +97,7 @@ public final class SnapshotWriter implements FeedCounters {
         return lastPublishMillis;
     }
 
-    /** Rows of the snapshot being written (or the last one), for progress; updated every 1,024 rows. */
+    /** Rows read for the snapshot being written (or the last one), for progress; updated every 1,024 rows. */
     public long rowsStreamed() {
         return rowsStreamed;
     }
@@ -108,33 +117,44 @@ public final class SnapshotWriter implements FeedCounters {
     public synchronized Snapshot write(SnapshotRows rows) throws IOException {
         TableMetadata meta = metadata();
         rowsStreamed = 0;
+        Instant started = clock.instant();
         String fileName = "snapshot_" + STAMP.format(clock.instant()) + "." + format.extension();
         Storage.PendingFile out = storage.create(tableDir);
         Path published = null; // the version, until the metadata makes it current
+        Path rejectedFile = null; // its rejected rows, likewise
+        SnapshotQuality checks = null;
         try {
+            checks = SnapshotQuality.start(feed, quality, storage, rows.schema());
             long records = 0;
+            long read = 0;
             try (RecordFormat.RecordFileWriter writer = format.open(out, rows.schema(), feed.compression())) {
                 GenericRecord row;
                 while ((row = rows.next()) != null) {
-                    writer.write(row);
-                    records++;
-                    if ((records & 1023) == 0) {
-                        rowsStreamed = records;
+                    read++;
+                    if (checks.accept(row, read, started)) {
+                        writer.write(row);
+                        records++;
+                    }
+                    if ((read & 1023) == 0) {
+                        rowsStreamed = read;
                     }
                 }
             }
-            rowsStreamed = records;
+            rowsStreamed = read;
             int version = Math.max(meta.highestVersion(), highestVersionOnDisk()) + 1;
             Path dest = new Path(layout.versionDir(feed.name(), version), fileName);
             long bytes = out.commit(dest); // its one file appears whole; the metadata makes it current
             published = dest.getParent();
             storage.secure(dest, tableDir, feed.securityLevel().fileMode(), feed.securityLevel().dirMode());
             Instant at = clock.instant();
+            rejectedFile = checks.publish(version, exportLog, at);
             meta.publish(new TableMetadata.Version(version, fileName, records, bytes, at.toString(), rows.queryId(),
-                    rows.columnsText()));
+                    rows.columnsText(), checks.rejectedByRule()));
             List<Integer> pruned = prune(meta); // from metadata first: readers never follow it to a deleted version
             write(meta);
             published = null;
+            rejectedFile = null;
+            checks.commit();
             rowsPublished.addAndGet(records);
             versionsPublished.incrementAndGet();
             bytesPublished.addAndGet(bytes);
@@ -148,25 +168,33 @@ public final class SnapshotWriter implements FeedCounters {
             log.put("records", records);
             log.put("bytes", bytes);
             log.put("query_id", rows.queryId());
+            log.put("rejected", checks.rejected());
             exportLog.write(log);
             if (!pruned.isEmpty()) {
                 ObjectNode p = exportLog.line(feed.name(), "retention");
                 pruned.forEach(p.putArray("versions_deleted")::add);
                 exportLog.write(p);
             }
-            LOG.info("{}: snapshot {} published ({} rows, {} KB){}", feed.name(), storage.relative(dest.getParent()),
-                    records, bytes / 1024, pruned.isEmpty() ? "" : "; versions " + pruned + " deleted (retention "
-                            + feed.retentionVersions() + ")");
+            LOG.info("{}: snapshot {} published ({} rows, {} KB){}{}", feed.name(), storage.relative(dest.getParent()),
+                    records, bytes / 1024, checks.rejected() == 0 ? "" : "; " + checks.rejected()
+                            + " rows broke quality rules " + checks.rejectedByRule() + ", see _rejected/" + feed.name(),
+                    pruned.isEmpty() ? "" : "; versions " + pruned + " deleted (retention " + feed.retentionVersions() + ")");
             return new Snapshot(version, records, bytes, storage.relative(dest.getParent()));
         } catch (IOException | RuntimeException e) {
             out.abort();
-            if (published != null) {
-                try {
+            if (checks != null) {
+                checks.discard();
+            }
+            try {
+                if (published != null) {
                     // the metadata still names the previous version: a version it never listed would never be pruned
                     storage.delete(published, true);
-                } catch (IOException ignored) {
-                    // not in the metadata, so no reader follows it; the next start removes it
                 }
+                if (rejectedFile != null) {
+                    storage.delete(rejectedFile, false);
+                }
+            } catch (IOException ignored) {
+                // not in the metadata, so no reader follows it; the next start removes a version left behind
             }
             throw e; // the caller records the failure with its full reason (recordFailure)
         }
@@ -177,6 +205,7 @@ public final class SnapshotWriter implements FeedCounters {
         storage.mkdirs(tableDir);
         // another process (the service, an export) may be taking a snapshot: only clear what is clearly abandoned
         storage.removeAbandoned(tableDir, STALE_TEMPORARY_MILLIS);
+        storage.removeAbandoned(layout.rejectedDir(feed.name()), STALE_TEMPORARY_MILLIS);
         if (!storage.exists(metadataPath)) {
             write(new TableMetadata());
         }

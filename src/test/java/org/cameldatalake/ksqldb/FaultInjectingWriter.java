@@ -3,25 +3,20 @@ package org.cameldatalake.ksqldb;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import org.cameldatalake.demo.ksqldb.KsqlError;
+import org.cameldatalake.demo.ksqldb.ResponseFault.DropConnection;
+import org.cameldatalake.demo.ksqldb.ResponseFault.ResponseEnded;
+import org.cameldatalake.demo.ksqldb.ResultWriter;
+import org.cameldatalake.demo.ksqldb.SelectQuery;
 
 /** Sabotages a streamed response after a number of rows, as configured by the emulator's fault methods. */
 final class FaultInjectingWriter implements ResultWriter {
 
     enum Mode { DROP, ERROR, MALFORMED, STALL }
 
-    /** The connection must be closed now, without finishing the response. */
-    static final class DropConnection extends RuntimeException {
-        DropConnection() {
-            super("connection dropped by KsqlDbEmulator", null, false, false);
-        }
-    }
-
-    /** The response was ended (after an in-band error); the query must stop. */
-    static final class QueryEnded extends RuntimeException {
-        QueryEnded() {
-            super("query ended by KsqlDbEmulator", null, false, false);
-        }
-    }
+    /** The element after the header in a response sabotaged by {@link KsqlDbEmulator#malformedNext}: cut-off JSON. */
+    private static final String MALFORMED_V1 = "{\"row\":{\"columns\":[\"malformed";
+    private static final String MALFORMED_ROW = "[\"malformed";
 
     static final String INJECTED_ERROR = "java.lang.RuntimeException: Failure in processing (injected by KsqlDbEmulator)";
 
@@ -45,10 +40,15 @@ final class FaultInjectingWriter implements ResultWriter {
     }
 
     @Override
+    public Format format() {
+        return inner.format();
+    }
+
+    @Override
     public void header(String queryId, SelectQuery query) throws IOException {
         inner.header(queryId, query);
         if (mode == Mode.MALFORMED) {
-            inner.malformedElement();
+            inner.rawElement(inner.format() == Format.V1 ? MALFORMED_V1 : MALFORMED_ROW);
         }
         maybeStrike();
     }
@@ -72,8 +72,8 @@ final class FaultInjectingWriter implements ResultWriter {
     }
 
     @Override
-    public void malformedElement() throws IOException {
-        inner.malformedElement();
+    public void rawElement(String text) throws IOException {
+        inner.rawElement(text);
     }
 
     @Override
@@ -83,8 +83,8 @@ final class FaultInjectingWriter implements ResultWriter {
     }
 
     @Override
-    public void flushBeforeDrop() throws IOException {
-        inner.flushBeforeDrop();
+    public void flush() throws IOException {
+        inner.flush();
     }
 
     private void maybeStrike() throws IOException {
@@ -96,22 +96,22 @@ final class FaultInjectingWriter implements ResultWriter {
     /** A query that ends before reaching the row count gets the fault instead of its normal ending. */
     private void strikeIfPending() throws IOException {
         if (mode == Mode.DROP) {
-            inner.flushBeforeDrop();
-            throw new DropConnection();
+            inner.flush();
+            throw new DropConnection("connection dropped by KsqlDbEmulator");
         }
         if (mode == Mode.ERROR) {
             inner.error(KsqlError.genericBody(KsqlError.SERVER_ERROR, INJECTED_ERROR));
             inner.end();
-            throw new QueryEnded();
+            throw new ResponseEnded("query ended by KsqlDbEmulator");
         }
         if (mode == Mode.STALL && !stalled) {
             stalled = true;
-            inner.flushBeforeDrop();
+            inner.flush();
             try {
                 Thread.sleep(stallMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new DropConnection(); // the emulator is closing
+                throw new DropConnection("connection dropped by KsqlDbEmulator"); // the emulator is closing
             }
             // then the response goes on as if nothing happened (a client that gave up has closed the connection)
         }

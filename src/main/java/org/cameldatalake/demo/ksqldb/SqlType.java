@@ -1,4 +1,4 @@
-package org.cameldatalake.ksqldb;
+package org.cameldatalake.demo.ksqldb;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,16 +19,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
-/** A ksqlDB SQL type: its spelling, the Java values the emulator accepts for it, and its REST encoding (§7). */
-final class KsqlType {
+/** A ksqlDB SQL type: its spelling, the Java values the server accepts for it, and its REST encoding (§7). */
+final class SqlType {
 
     enum Base { BOOLEAN, INTEGER, BIGINT, DOUBLE, DECIMAL, STRING, BYTES, DATE, TIME, TIMESTAMP, ARRAY, MAP, STRUCT }
 
-    record Field(String name, KsqlType type) {
+    record Field(String name, SqlType type) {
     }
 
-    static final KsqlType BIGINT = new KsqlType(Base.BIGINT, 0, 0, null, null, List.of());
-    static final KsqlType INTEGER = new KsqlType(Base.INTEGER, 0, 0, null, null, List.of());
+    static final SqlType BIGINT = new SqlType(Base.BIGINT, 0, 0, null, null, List.of());
+    static final SqlType INTEGER = new SqlType(Base.INTEGER, 0, 0, null, null, List.of());
 
     private static final DateTimeFormatter TIMESTAMP_FORMAT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -37,12 +37,12 @@ final class KsqlType {
     final int precision;
     final int scale;
     /** ARRAY element, MAP key. */
-    private final KsqlType first;
+    final SqlType first;
     /** MAP value. */
-    private final KsqlType second;
+    final SqlType second;
     final List<Field> fields;
 
-    private KsqlType(Base base, int precision, int scale, KsqlType first, KsqlType second, List<Field> fields) {
+    private SqlType(Base base, int precision, int scale, SqlType first, SqlType second, List<Field> fields) {
         this.base = base;
         this.precision = precision;
         this.scale = scale;
@@ -51,31 +51,31 @@ final class KsqlType {
         this.fields = fields;
     }
 
-    static KsqlType parse(String text) {
+    static SqlType parse(String text) {
         SqlLexer.Cursor cursor = new SqlLexer.Cursor(text);
-        KsqlType type = parse(cursor);
+        SqlType type = parse(cursor);
         if (!cursor.atEnd()) {
             throw new IllegalArgumentException("Unexpected text after type in '" + text + "'");
         }
         return type;
     }
 
-    static KsqlType parse(SqlLexer.Cursor cursor) {
+    static SqlType parse(SqlLexer.Cursor cursor) {
         String name = cursor.expectIdentifier();
         switch (name) {
             case "ARRAY": {
                 cursor.expectSymbol("<");
-                KsqlType element = parse(cursor);
+                SqlType element = parse(cursor);
                 cursor.expectSymbol(">");
-                return new KsqlType(Base.ARRAY, 0, 0, element, null, List.of());
+                return new SqlType(Base.ARRAY, 0, 0, element, null, List.of());
             }
             case "MAP": {
                 cursor.expectSymbol("<");
-                KsqlType key = parse(cursor);
+                SqlType key = parse(cursor);
                 cursor.expectSymbol(",");
-                KsqlType value = parse(cursor);
+                SqlType value = parse(cursor);
                 cursor.expectSymbol(">");
-                return new KsqlType(Base.MAP, 0, 0, key, value, List.of());
+                return new SqlType(Base.MAP, 0, 0, key, value, List.of());
             }
             case "STRUCT": {
                 cursor.expectSymbol("<");
@@ -87,7 +87,7 @@ final class KsqlType {
                     } while (cursor.acceptSymbol(","));
                     cursor.expectSymbol(">");
                 }
-                return new KsqlType(Base.STRUCT, 0, 0, null, null, List.copyOf(fields));
+                return new SqlType(Base.STRUCT, 0, 0, null, null, List.copyOf(fields));
             }
             case "DECIMAL": {
                 cursor.expectSymbol("(");
@@ -98,10 +98,10 @@ final class KsqlType {
                 if (precision < 1 || scale < 0 || scale > precision) {
                     throw new IllegalArgumentException("Invalid DECIMAL(" + precision + ", " + scale + ")");
                 }
-                return new KsqlType(Base.DECIMAL, precision, scale, null, null, List.of());
+                return new SqlType(Base.DECIMAL, precision, scale, null, null, List.of());
             }
             default:
-                return new KsqlType(primitive(name), 0, 0, null, null, List.of());
+                return new SqlType(primitive(name), 0, 0, null, null, List.of());
         }
     }
 
@@ -152,7 +152,7 @@ final class KsqlType {
         } else {
             node.putNull("fields");
         }
-        KsqlType member = base == Base.ARRAY ? first : base == Base.MAP ? second : null;
+        SqlType member = base == Base.ARRAY ? first : base == Base.MAP ? second : null;
         if (member == null) {
             node.putNull("memberSchema");
         } else {
@@ -167,8 +167,8 @@ final class KsqlType {
     }
 
     /**
-     * Checks a test-supplied Java value against this type and returns it in canonical form (DECIMAL at the column's
-     * scale, STRUCT as a field-ordered map). Wrong types fail loudly: they are bugs in the test data.
+     * Checks a Java value given to a source against this type and returns it in canonical form (DECIMAL at the
+     * column's scale, STRUCT as a field-ordered map). Wrong types fail loudly: they are bugs in whoever fills it.
      */
     Object normalize(Object value, String what) {
         if (value == null) {
@@ -334,7 +334,7 @@ final class KsqlType {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KsqlType other && toString().equals(other.toString());
+        return o instanceof SqlType other && toString().equals(other.toString());
     }
 
     @Override

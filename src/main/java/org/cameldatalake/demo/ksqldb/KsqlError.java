@@ -1,14 +1,17 @@
-package org.cameldatalake.ksqldb;
+package org.cameldatalake.demo.ksqldb;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** An error that ksqlDB reports before streaming starts: HTTP status plus a KsqlErrorMessage body (§6.1). */
-final class KsqlError extends RuntimeException {
+/**
+ * An error that ksqlDB reports before streaming starts: HTTP status plus a KsqlErrorMessage body (§6.1 of the
+ * ksqlDB REST notes the server follows).
+ */
+public final class KsqlError extends RuntimeException {
     static final int BAD_REQUEST = 40000;
     static final int BAD_STATEMENT = 40001;
     static final int QUERY_ENDPOINT = 40002;
-    static final int SERVER_ERROR = 50000;
+    public static final int SERVER_ERROR = 50000;
 
     final int status;
     final ObjectNode body;
@@ -33,7 +36,8 @@ final class KsqlError extends RuntimeException {
         return new KsqlError(status, body, true);
     }
 
-    static ObjectNode genericBody(int errorCode, String message) {
+    /** The body of a {@code generic_error}, as ksqlDB also sends it in-band, inside a streamed response. */
+    public static ObjectNode genericBody(int errorCode, String message) {
         ObjectNode body = Json.object();
         body.put("@type", "generic_error");
         body.put("error_code", errorCode);
@@ -57,5 +61,10 @@ final class KsqlError extends RuntimeException {
 
     static KsqlError badStatement(String message, String statementText) {
         return statement(BAD_STATEMENT, message, statementText, Json.array());
+    }
+
+    static KsqlError syntaxError(SqlLexer.SyntaxError e, String sql) {
+        return badStatement("line " + e.line + ":" + e.column + ": Syntax Error\n" + e.getMessage()
+                + "\n\nStatement: " + sql, sql);
     }
 }

@@ -1,5 +1,6 @@
-package org.cameldatalake.ksqldb;
+package org.cameldatalake.demo.ksqldb;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,15 +14,16 @@ import java.util.Set;
 
 /**
  * A stream or table held in memory. Every insert and delete is also appended to a change log, which push queries
- * follow; table pull queries read the current rows.
+ * follow and stream pull queries read; table pull queries read the current rows. The change log may be bounded
+ * ({@link #keepNewest}), as a topic with size-based retention is: the oldest changes go first.
  */
-final class EmulatedSource implements KsqlDbEmulator.Source {
+final class InMemorySource implements KsqlDbServer.Source {
 
     enum Kind { STREAM, TABLE }
 
     enum WindowType { TUMBLING, HOPPING, SESSION }
 
-    record Column(String name, KsqlType type, boolean key, int index) {
+    record Column(String name, SqlType type, boolean key, int index) {
     }
 
     /** {@code values}: one per declared column; a tombstone carries only the key values. */
@@ -31,9 +33,9 @@ final class EmulatedSource implements KsqlDbEmulator.Source {
     record Change(Row row, boolean tombstone) {
     }
 
-    /** Where a push query is in the change log. */
+    /** Where a push query is in the change log: the index of the next change since the source was created. */
     static final class Cursor {
-        private int nextChange;
+        private long nextChange;
         private final Deque<Change> initial = new ArrayDeque<>();
     }
 
@@ -49,10 +51,13 @@ final class EmulatedSource implements KsqlDbEmulator.Source {
 
     private final List<Change> changes = new ArrayList<>();
     private final LinkedHashMap<List<Object>, Row> tableRows = new LinkedHashMap<>();
+    /** How many changes were dropped from the front of {@link #changes}. */
+    private long droppedChanges;
+    private int maxChanges = Integer.MAX_VALUE;
     private long nextOffset;
     private boolean woken;
 
-    EmulatedSource(String name, String topic, Kind kind, WindowType windowType, long windowSizeMs,
+    InMemorySource(String name, String topic, Kind kind, WindowType windowType, long windowSizeMs,
                    List<String> columnSpecs, List<String> keyColumnSpecs, int sequence) {
         this.name = name;
         this.topic = topic;
@@ -69,7 +74,7 @@ final class EmulatedSource implements KsqlDbEmulator.Source {
         for (String spec : columnSpecs) {
             SqlLexer.Cursor cursor = new SqlLexer.Cursor(spec);
             String columnName = cursor.expectIdentifier();
-            KsqlType type = KsqlType.parse(cursor);
+            SqlType type = SqlType.parse(cursor);
             if (!cursor.atEnd()) {
                 throw new IllegalArgumentException("Column spec must be 'NAME TYPE': " + spec);
             }
@@ -129,6 +134,11 @@ final class EmulatedSource implements KsqlDbEmulator.Source {
     }
 
     @Override
+    public void insertJson(long rowtime, JsonNode value) {
+        insert(rowtime, JsonValueFormat.row(columns, value));
+    }
+
+    @Override
     public void insertWindow(long rowtime, long windowStart, long windowEnd, Object... values) {
         if (!windowed()) {
             throw new IllegalStateException(name + " is not windowed: use insert");
@@ -159,6 +169,7 @@ final class EmulatedSource implements KsqlDbEmulator.Source {
                 tableRows.put(tableKey(normalized, windowStart), row);
             }
             changes.add(new Change(row, false));
+            trim();
             notifyAll();
         }
     }
@@ -178,7 +189,7 @@ final class EmulatedSource implements KsqlDbEmulator.Source {
             Column column = keys.get(i);
             Object value = column.type().normalize(keyValues[i], name + "." + column.name());
             keyOnlyValues.set(column.index(), value);
-            keyParts.add(KsqlType.keyPart(value));
+            keyParts.add(SqlType.keyPart(value));
         }
         synchronized (this) {
             Iterator<Map.Entry<List<Object>, Row>> it = tableRows.entrySet().iterator();
@@ -193,14 +204,33 @@ final class EmulatedSource implements KsqlDbEmulator.Source {
                     changes.add(new Change(tombstone, true));
                 }
             }
+            trim();
             notifyAll();
+        }
+    }
+
+    @Override
+    public synchronized void keepNewest(int changes) {
+        if (changes < 1) {
+            throw new IllegalArgumentException("Must keep at least one change: " + changes);
+        }
+        maxChanges = changes;
+        trim();
+    }
+
+    /** Drops the oldest changes beyond the bound, a quarter of it at a time (removing from the front copies). */
+    private void trim() {
+        if (changes.size() > maxChanges + (long) maxChanges / 4) {
+            int drop = changes.size() - maxChanges;
+            changes.subList(0, drop).clear();
+            droppedChanges += drop;
         }
     }
 
     private List<Object> tableKey(List<Object> values, Long windowStart) {
         List<Object> key = new ArrayList<>();
         for (Column column : keyColumns()) {
-            key.add(KsqlType.keyPart(values.get(column.index())));
+            key.add(SqlType.keyPart(values.get(column.index())));
         }
         if (windowStart != null) {
             key.add(windowStart);
@@ -225,12 +255,12 @@ final class EmulatedSource implements KsqlDbEmulator.Source {
     synchronized Cursor openCursor(boolean fromEarliest) {
         Cursor cursor = new Cursor();
         if (kind == Kind.TABLE) {
-            cursor.nextChange = changes.size();
+            cursor.nextChange = droppedChanges + changes.size();
             if (fromEarliest) {
                 tableRows.values().forEach(row -> cursor.initial.add(new Change(row, false)));
             }
         } else {
-            cursor.nextChange = fromEarliest ? 0 : changes.size();
+            cursor.nextChange = fromEarliest ? droppedChanges : droppedChanges + changes.size();
         }
         return cursor;
     }
@@ -239,15 +269,19 @@ final class EmulatedSource implements KsqlDbEmulator.Source {
     synchronized List<Change> poll(Cursor cursor, long timeoutMs) throws InterruptedException {
         List<Change> batch = new ArrayList<>(cursor.initial);
         cursor.initial.clear();
-        if (batch.isEmpty() && cursor.nextChange >= changes.size() && !woken) {
+        long end = droppedChanges + changes.size();
+        if (batch.isEmpty() && cursor.nextChange >= end && !woken) {
             wait(timeoutMs);
+            end = droppedChanges + changes.size();
         }
-        batch.addAll(changes.subList(cursor.nextChange, changes.size()));
-        cursor.nextChange = changes.size();
+        // a cursor left behind by retention goes on from the oldest change kept, as a Kafka consumer would
+        int from = (int) Math.max(0, cursor.nextChange - droppedChanges);
+        batch.addAll(changes.subList(from, changes.size()));
+        cursor.nextChange = end;
         return batch;
     }
 
-    /** Releases push queries waiting in {@link #poll} for good (the emulator is closing). */
+    /** Releases push queries waiting in {@link #poll} for good (the server is closing). */
     synchronized void wakeUpForever() {
         woken = true;
         notifyAll();

@@ -1,4 +1,4 @@
-package org.cameldatalake.ksqldb;
+package org.cameldatalake.demo.ksqldb;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,7 +9,7 @@ import java.util.Random;
 /**
  * A chunked response body that sends whatever is flushed in pieces of random size, each as its own HTTP chunk. The
  * first piece of a flush always ends inside its first line, and no piece but the last of a flush ends next to a
- * newline, so a client that assumes one element (or whole lines) per chunk fails against the emulator.
+ * newline, so a client that assumes one element (or whole lines) per chunk fails against this server.
  */
 final class ChunkedBody {
     private static final int MAX_PIECE = 256;

@@ -1,4 +1,4 @@
-package org.cameldatalake.ksqldb;
+package org.cameldatalake.demo.ksqldb;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,14 +1,18 @@
-package org.cameldatalake.ksqldb;
+package org.cameldatalake.demo.ksqldb;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
-/** Writes a query's result in one of ksqlDB's three streamed formats (§2.3, §3.3, §3.4). */
-interface ResultWriter {
+/**
+ * Writes a query's result in one of ksqlDB's three streamed formats (§2.3, §3.3, §3.4). A writer may wrap another to
+ * sabotage the response ({@link ResponseFault#writer}).
+ */
+public interface ResultWriter {
 
-    /** The second element of a response sabotaged by {@link KsqlDbEmulator#malformedNext}: cut-off JSON. */
-    String MALFORMED = "{\"row\":{\"columns\":[\"malformed";
+    enum Format { V1, DELIMITED, JSON_ARRAY }
+
+    Format format();
 
     void header(String queryId, SelectQuery query) throws IOException;
 
@@ -19,15 +23,14 @@ interface ResultWriter {
 
     void error(ObjectNode error) throws IOException;
 
-    void malformedElement() throws IOException;
+    /** Writes {@code text} where the next element goes, framed as this format frames elements, whatever it holds. */
+    void rawElement(String text) throws IOException;
 
     /** Terminates the body properly and ends the HTTP response. */
     void end() throws IOException;
 
-    /** Sends everything written so far, as if more were to come; the connection is then dropped. */
-    void flushBeforeDrop() throws IOException;
-
-    enum Format { V1, DELIMITED, JSON_ARRAY }
+    /** Sends everything written so far, as if more were to come. */
+    void flush() throws IOException;
 
     /**
      * @param buffered table pull queries: ksqlDB holds back the last element so it can close the array without a
@@ -58,7 +61,7 @@ interface ResultWriter {
         }
 
         @Override
-        public void flushBeforeDrop() throws IOException {
+        public void flush() throws IOException {
             body.flush();
         }
 
@@ -115,8 +118,13 @@ interface ResultWriter {
         }
 
         @Override
-        public void malformedElement() throws IOException {
-            element(MALFORMED);
+        public Format format() {
+            return Format.V1;
+        }
+
+        @Override
+        public void rawElement(String text) throws IOException {
+            element(text);
         }
 
         private void element(String json) throws IOException {
@@ -147,7 +155,7 @@ interface ResultWriter {
         }
 
         @Override
-        public void flushBeforeDrop() throws IOException {
+        public void flush() throws IOException {
             releaseHeldBack();
             body.flush();
         }
@@ -181,8 +189,13 @@ interface ResultWriter {
         }
 
         @Override
-        public void malformedElement() throws IOException {
-            line("[\"malformed");
+        public Format format() {
+            return Format.DELIMITED;
+        }
+
+        @Override
+        public void rawElement(String text) throws IOException {
+            line(text);
         }
 
         private void line(String json) throws IOException {
@@ -225,8 +238,13 @@ interface ResultWriter {
         }
 
         @Override
-        public void malformedElement() throws IOException {
-            next("[\"malformed");
+        public Format format() {
+            return Format.JSON_ARRAY;
+        }
+
+        @Override
+        public void rawElement(String text) throws IOException {
+            next(text);
         }
 
         private void next(String json) throws IOException {

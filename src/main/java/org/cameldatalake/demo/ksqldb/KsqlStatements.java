@@ -1,4 +1,4 @@
-package org.cameldatalake.ksqldb;
+package org.cameldatalake.demo.ksqldb;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,8 +10,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.cameldatalake.ksqldb.EmulatedSource.Column;
-import org.cameldatalake.ksqldb.SqlLexer.Token;
+import org.cameldatalake.demo.ksqldb.InMemorySource.Column;
+import org.cameldatalake.demo.ksqldb.SqlLexer.Token;
 
 /**
  * Runs {@code POST /ksql} statements: SHOW/LIST STREAMS, TABLES, TOPICS and DESCRIBE [EXTENDED], producing the
@@ -29,10 +29,14 @@ final class KsqlStatements {
         }
     }
 
-    private final Function<String, EmulatedSource> lookup;
-    private final Supplier<Collection<EmulatedSource>> sources;
+    private final String serverName;
+    private final Function<String, InMemorySource> lookup;
+    private final Supplier<Collection<InMemorySource>> sources;
 
-    KsqlStatements(Function<String, EmulatedSource> lookup, Supplier<Collection<EmulatedSource>> sources) {
+    /** {@code serverName} names the server in the messages about what it does not support. */
+    KsqlStatements(String serverName, Function<String, InMemorySource> lookup,
+                   Supplier<Collection<InMemorySource>> sources) {
+        this.serverName = serverName;
         this.lookup = lookup;
         this.sources = sources;
     }
@@ -51,7 +55,7 @@ final class KsqlStatements {
             try {
                 entities.add(execute(statement, entities));
             } catch (SqlLexer.SyntaxError e) {
-                throw SelectQuery.syntaxError(e, statement.text());
+                throw KsqlError.syntaxError(e, statement.text());
             }
         }
         return entities;
@@ -62,7 +66,7 @@ final class KsqlStatements {
         try {
             tokens = SqlLexer.tokenize(ksql);
         } catch (SqlLexer.SyntaxError e) {
-            throw SelectQuery.syntaxError(e, ksql);
+            throw KsqlError.syntaxError(e, ksql);
         }
         List<Statement> statements = new ArrayList<>();
         int start = 0;
@@ -70,7 +74,7 @@ final class KsqlStatements {
             Token token = tokens.get(i);
             if (token.kind() == SqlLexer.Kind.EOF) {
                 if (i > start) {
-                    throw SelectQuery.syntaxError(new SqlLexer.SyntaxError(token.line(), token.column(), "Expecting ';'"),
+                    throw KsqlError.syntaxError(new SqlLexer.SyntaxError(token.line(), token.column(), "Expecting ';'"),
                             ksql.substring(tokens.get(start).offset()).trim());
                 }
                 break;
@@ -94,11 +98,11 @@ final class KsqlStatements {
         if (cursor.acceptKeyword("SHOW") || cursor.acceptKeyword("LIST")) {
             if (cursor.acceptKeyword("STREAMS")) {
                 end(cursor, statement, previousEntities);
-                return sourceList(statement, EmulatedSource.Kind.STREAM);
+                return sourceList(statement, InMemorySource.Kind.STREAM);
             }
             if (cursor.acceptKeyword("TABLES")) {
                 end(cursor, statement, previousEntities);
-                return sourceList(statement, EmulatedSource.Kind.TABLE);
+                return sourceList(statement, InMemorySource.Kind.TABLE);
             }
             if (cursor.acceptKeyword("TOPICS")) {
                 end(cursor, statement, previousEntities);
@@ -108,7 +112,7 @@ final class KsqlStatements {
             String name = cursor.expectIdentifier();
             boolean extended = cursor.acceptKeyword("EXTENDED");
             end(cursor, statement, previousEntities);
-            EmulatedSource source = lookup.apply(name);
+            InMemorySource source = lookup.apply(name);
             if (source == null) {
                 throw KsqlError.statement(KsqlError.BAD_STATEMENT, "Could not find STREAM/TABLE '" + name
                         + "' in the Metastore", statement.text(), previousEntities.deepCopy());
@@ -118,18 +122,18 @@ final class KsqlStatements {
         throw unsupported(statement, previousEntities);
     }
 
-    private static void end(SqlLexer.Cursor cursor, Statement statement, ArrayNode previousEntities) {
+    private void end(SqlLexer.Cursor cursor, Statement statement, ArrayNode previousEntities) {
         if (!cursor.peek().isSymbol(";")) {
             throw unsupported(statement, previousEntities);
         }
     }
 
-    private static KsqlError unsupported(Statement statement, ArrayNode previousEntities) {
-        return KsqlError.statement(KsqlError.BAD_STATEMENT, "KsqlDbEmulator does not support this statement on /ksql. "
+    private KsqlError unsupported(Statement statement, ArrayNode previousEntities) {
+        return KsqlError.statement(KsqlError.BAD_STATEMENT, serverName + " does not support this statement on /ksql. "
                 + "Supported: " + SUPPORTED, statement.text(), previousEntities.deepCopy());
     }
 
-    private List<EmulatedSource> sorted(EmulatedSource.Kind kind) {
+    private List<InMemorySource> sorted(InMemorySource.Kind kind) {
         return sources.get().stream()
                 .filter(s -> kind == null || s.kind == kind)
                 .sorted(Comparator.comparing(s -> s.name))
@@ -143,11 +147,11 @@ final class KsqlStatements {
         return entity;
     }
 
-    private ObjectNode sourceList(Statement statement, EmulatedSource.Kind kind) {
-        String plural = kind == EmulatedSource.Kind.STREAM ? "streams" : "tables";
+    private ObjectNode sourceList(Statement statement, InMemorySource.Kind kind) {
+        String plural = kind == InMemorySource.Kind.STREAM ? "streams" : "tables";
         ObjectNode entity = entity(plural, statement);
         ArrayNode list = entity.putArray(plural);
-        for (EmulatedSource source : sorted(kind)) {
+        for (InMemorySource source : sorted(kind)) {
             ObjectNode info = list.addObject();
             info.put("type", kind.name());
             info.put("name", source.name);
@@ -172,7 +176,7 @@ final class KsqlStatements {
         return entity;
     }
 
-    private ObjectNode description(Statement statement, EmulatedSource source, boolean extended) {
+    private ObjectNode description(Statement statement, InMemorySource source, boolean extended) {
         ObjectNode entity = entity("sourceDescription", statement);
         ObjectNode description = entity.putObject("sourceDescription");
         description.put("name", source.name);
@@ -228,7 +232,7 @@ final class KsqlStatements {
      * A plausible statement that created the source: CREATE STREAM / CREATE SOURCE TABLE (pull-queryable) over the
      * topic, or, for a windowed table, the windowed CTAS (the only place DESCRIBE shows the window size).
      */
-    static String createStatement(EmulatedSource source) {
+    static String createStatement(InMemorySource source) {
         String with = "KAFKA_TOPIC='" + source.topic.replace("'", "''") + "', KEY_FORMAT='" + source.keyFormat()
                 + "', PARTITIONS=1, " + (source.windowed() ? "REPLICAS=1, " : "") + "VALUE_FORMAT='JSON'";
         if (source.windowed()) {
@@ -240,7 +244,7 @@ final class KsqlStatements {
                     + (values.isEmpty() ? "" : ", " + values) + " FROM " + sqlName(source.name + "_SOURCE") + " WINDOW "
                     + window(source) + " GROUP BY " + keys + " EMIT CHANGES;";
         }
-        boolean table = source.kind == EmulatedSource.Kind.TABLE;
+        boolean table = source.kind == InMemorySource.Kind.TABLE;
         String elements = source.columns.stream()
                 .map(c -> sqlName(c.name()) + " " + c.type() + (c.key() ? table ? " PRIMARY KEY" : " KEY" : ""))
                 .collect(Collectors.joining(", "));
@@ -248,7 +252,7 @@ final class KsqlStatements {
                 + with + ");";
     }
 
-    private static String window(EmulatedSource source) {
+    private static String window(InMemorySource source) {
         long size = source.windowSizeMs;
         return switch (source.windowType) {
             case TUMBLING -> "TUMBLING (SIZE " + size + " MILLISECONDS)";
@@ -258,6 +262,6 @@ final class KsqlStatements {
     }
 
     private static String sqlName(String identifier) {
-        return PLAIN_IDENTIFIER.matcher(identifier).matches() ? identifier : KsqlType.quote(identifier);
+        return PLAIN_IDENTIFIER.matcher(identifier).matches() ? identifier : SqlType.quote(identifier);
     }
 }
