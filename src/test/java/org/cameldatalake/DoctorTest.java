@@ -30,6 +30,7 @@ class DoctorTest {
             settings.put("datalake.ksqldb.url", ksqldb.url());
             String warehouse = "jdbc:sqlite:" + dir.resolve("dwh.db");
             settings.put("datalake.warehouse.url", warehouse); // a supported warehouse other than the default
+            Files.createDirectories(service.lakeRoot()); // as the demo leaves it: the lake folder is there before doctor runs
 
             Cli.Result r = Cli.run(dir, settings, "doctor");
             String brokers = KafkaSupport.broker().bootstrapServers();
