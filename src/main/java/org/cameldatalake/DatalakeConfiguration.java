@@ -11,6 +11,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.cameldatalake.api.ApiHttpEngine;
 import org.cameldatalake.api.ReadApi;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.health.FeedMetrics;
@@ -90,6 +91,8 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("permissions", permissions);
         ctx.getRegistry().bind("apiTokens", apiTokens);
         ctx.getRegistry().bind("readApi", new ReadApi(storage, settings.feedsDir(), clock, permissions, apiTokens));
+        ctx.getPropertiesComponent().resolveProperty("camel.server.port").ifPresent(port ->
+                ctx.getRegistry().bind("platform-http-engine", new ApiHttpEngine(Integer.parseInt(port.trim()))));
         ctx.getRegistry().bind("reports", new ReportWriter(storage, settings.feedsDir(), clock, settings.zone()));
         try {
             // the feed-files watch needs its folder; archive needs the other one
