@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDate;
 import java.util.List;
 import org.cameldatalake.runtime.FeedRouteManager;
@@ -223,6 +224,24 @@ class ReadApiTest {
                 .findFirst().orElseThrow(() -> new AssertionError("this machine has no network address to test with"));
         assertThat(Http.get("http://" + address + ":" + port + "/api/feeds").statusCode()).isEqualTo(401);
         assertThatThrownBy(() -> new java.net.Socket(address, managementPort).close()).isInstanceOf(java.net.ConnectException.class);
+    }
+
+    @Test
+    void theWarehouseFileIsForItsOwnerOrTheLakesGroupOnly() throws Exception {
+        // it holds the token hashes and grants (and the mirrored rows of restricted feeds)
+        Path warehouse = service.lakeRoot().resolve("warehouse.db");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(warehouse))).isEqualTo("rw-------");
+
+        // a lake given to a group (as root, the tests may give it any group): the group may read it, nobody else
+        Path lake = Files.createDirectories(dir.resolve("shared/data_lake"));
+        int group = (Integer) Files.getAttribute(lake, "unix:gid") + 4242;
+        Files.setAttribute(lake, "unix:gid", group);
+        java.util.Map<String, String> settings = new java.util.HashMap<>(service.settings());
+        settings.put("datalake.root", lake.toString());
+        Cli.Result r = Cli.run(dir, settings, "tokens", "create", "--principal", "groupie");
+        assertThat(r.exit()).as(String.join("\n", r.err())).isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lake.resolve("warehouse.db")))).isEqualTo("rw-r-----");
+        assertThat(Files.getAttribute(lake.resolve("warehouse.db"), "unix:gid")).isEqualTo(group);
     }
 
     private Cli.Result cli(String... args) throws Exception {
