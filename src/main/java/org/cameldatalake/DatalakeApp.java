@@ -12,6 +12,7 @@ import org.cameldatalake.cli.ReportCommand;
 import org.cameldatalake.cli.RollbackCommand;
 import org.cameldatalake.cli.RunCommand;
 import org.cameldatalake.cli.WarehouseCommand;
+import org.cameldatalake.warehouse.Warehouse;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,7 +27,16 @@ import picocli.CommandLine.Command;
 public final class DatalakeApp implements Callable<Integer> {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DatalakeApp()).execute(args));
+        System.exit(new CommandLine(new DatalakeApp()).setExecutionExceptionHandler(DatalakeApp::failed).execute(args));
+    }
+
+    /** A command that failed unexpectedly: its stack trace, without the password of any JDBC URL it quotes. */
+    private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(trace));
+        command.getErr().print(Warehouse.mask(trace.toString()));
+        command.getErr().flush();
+        return command.getCommandSpec().exitCodeOnExecutionException();
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.cameldatalake.api.ApiHttpEngine;
 import org.cameldatalake.api.ReadApi;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.health.FeedMetrics;
@@ -29,6 +30,7 @@ import org.cameldatalake.kafka.AppendPipeline;
 import org.cameldatalake.kafka.KafkaBatchLander;
 import org.cameldatalake.kafka.AssignmentEpochs;
 import org.cameldatalake.kafka.EpochStampingCommitFactory;
+import org.cameldatalake.kafka.StaleRecords;
 import org.cameldatalake.ksqldb.KsqlDbExports;
 import org.cameldatalake.kafka.LakeSubscribeAdapter;
 
@@ -75,6 +77,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                 settings.retryBackoff(), settings.maxRetryBackoff()));
         ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline, epochs));
         ctx.getRegistry().bind("epochStampingCommitFactory", new EpochStampingCommitFactory(epochs));
+        ctx.getRegistry().bind("staleRecords", new StaleRecords(epochs));
         ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.kafka.CommittingConsumerFactory(writers, pipeline));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("ksqlDbAttemptFailed", (org.apache.camel.Processor) ksqlDbExports::attemptFailed);
@@ -84,16 +87,19 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                 .filter(v -> !v.isBlank()).orElse("1GB")));
         ctx.getRegistry().bind("feedRouteManager", feeds);
         ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock));
-        FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, kafkaProbe, clock);
+        FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, warehouseSync, kafkaProbe, clock);
         feeds.onReconciled(metrics::follow);
         ctx.getRegistry().bind("kafkaProbe", kafkaProbe);
         ctx.getRegistry().bind("warehouse", warehouse);
         ctx.getRegistry().bind("warehouseSync", warehouseSync);
+        ctx.getRegistry().bind("warehouseAttemptFailed", (org.apache.camel.Processor) warehouseSync::attemptFailed);
         Permissions permissions = new Permissions(warehouse, clock);
         ApiTokens apiTokens = new ApiTokens(warehouse, clock);
         ctx.getRegistry().bind("permissions", permissions);
         ctx.getRegistry().bind("apiTokens", apiTokens);
         ctx.getRegistry().bind("readApi", new ReadApi(storage, settings.feedsDir(), clock, permissions, apiTokens));
+        ctx.getPropertiesComponent().resolveProperty("camel.server.port").ifPresent(port ->
+                ctx.getRegistry().bind("platform-http-engine", new ApiHttpEngine(Integer.parseInt(port.trim()))));
         ctx.getRegistry().bind("reports", new ReportWriter(storage, settings.feedsDir(), clock, settings.zone()));
         try {
             // the feed-files watch needs its folder; archive needs the other one
@@ -118,6 +124,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                         health.register(new SourceHealthChecks.Kafka(feeds, kafkaProbe));
                         health.register(new SourceHealthChecks.KsqlDb(feeds, settings.ksqldbUrl()));
                         health.register(new SourceHealthChecks.LakeWrites(writers));
+                        health.register(new SourceHealthChecks.WarehouseWrites(feeds, warehouseSync));
                     }
                 }
 

@@ -40,7 +40,7 @@ class BrokerOutageTest {
             int port = Http.freePort();
             String observe = "http://localhost:" + port + "/observe";
             service.set("camel.component.kafka.brokers", broker.bootstrapServers())
-                    .set("datalake.api.port", String.valueOf(port))
+                    .set("datalake.management.port", String.valueOf(port))
                     .set("datalake.append.max-records", "1000").set("datalake.append.max-age", "2s")
                     .set("datalake.kafka.max-poll-records", "500");
             service.kafkaFeed(FEED, TOPIC);

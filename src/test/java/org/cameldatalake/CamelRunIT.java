@@ -60,7 +60,8 @@ class CamelRunIT {
         cmd.addAll(List.of("--dep=org.cameldatalake:camel-datalake:" + System.getProperty("project.version"),
                 "--max-seconds=150",
                 "--prop=camel.component.kafka.brokers=" + KafkaSupport.broker().bootstrapServers(),
-                "--prop=datalake.append.max-age=2s", "--prop=datalake.api.port=0"));
+                "--prop=datalake.append.max-age=2s", "--prop=datalake.api.port=0",
+                "--prop=datalake.management.port=0"));
         Path log = dir.resolve("camel-run.log");
         Process camel = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();

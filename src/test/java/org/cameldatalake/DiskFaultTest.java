@@ -77,7 +77,7 @@ class DiskFaultTest {
             service.kafkaFeed(FEED, TOPIC);
             int port = Http.freePort();
             String ready = "http://localhost:" + port + "/observe/health/ready";
-            service.set("datalake.api.port", String.valueOf(port));
+            service.set("datalake.management.port", String.valueOf(port));
             service.set("datalake.append.max-records", "250").set("datalake.append.max-age", "1s")
                     .set("datalake.append.check-interval-ms", "200").set("datalake.kafka.max-poll-records", "100")
                     .set("datalake.kafka.retry-backoff", "250ms").set("datalake.kafka.retry-backoff-max", "1s");
@@ -219,7 +219,7 @@ class DiskFaultTest {
             int port = Http.freePort();
             String ready = "http://localhost:" + port + "/observe/health/ready";
             service.set("datalake.ksqldb.url", ksqldb.url()).set("datalake.ksqldb.retry.maximum-redeliveries", "0")
-                    .set("datalake.api.port", String.valueOf(port)).set("datalake.feeds.autostart", "false").start();
+                    .set("datalake.management.port", String.valueOf(port)).set("datalake.feeds.autostart", "false").start();
             long hour = 3_600_000L;
             long day1 = DAY1.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
             for (int i = 0; i < 30; i++) {

@@ -30,6 +30,7 @@ class DoctorTest {
             settings.put("datalake.ksqldb.url", ksqldb.url());
             String warehouse = "jdbc:sqlite:" + dir.resolve("dwh.db");
             settings.put("datalake.warehouse.url", warehouse); // a supported warehouse other than the default
+            Files.createDirectories(service.lakeRoot()); // as the demo leaves it: the lake folder is there before doctor runs
 
             Cli.Result r = Cli.run(dir, settings, "doctor");
             String brokers = KafkaSupport.broker().bootstrapServers();
@@ -56,15 +57,19 @@ class DoctorTest {
         Map<String, String> settings = new HashMap<>(service.settings());
         settings.put("camel.component.kafka.brokers", "127.0.0.1:1");
         settings.put("datalake.maintenance.reports-cron", "every hour");
+        settings.put("datalake.warehouse.url", "jdbc:postgresql://127.0.0.1:1/dwh?user=dl&password=s3cr3t-Pa55");
 
         Cli.Result r = Cli.run(dir, settings, "doctor");
         assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).anyMatch(l -> l.startsWith("✗ warehouse at jdbc:postgresql://127.0.0.1:1/dwh?user=dl&password=****: unreachable"));
+        assertThat(String.join("\n", r.out()) + String.join("\n", r.err())).as("the password, in no output or log line")
+                .doesNotContain("s3cr3t");
         assertThat(r.out()).anyMatch(l -> l.startsWith("✗ Kafka at 127.0.0.1:1: unreachable"))
                 .anyMatch(l -> l.startsWith("✗ feed file") && l.contains("broken.json") && l.contains("feed_type"))
                 .anyMatch(l -> l.equals("✗ configuration: datalake.maintenance.reports-cron = 'every hour' is not a Quartz cron"))
                 .anyMatch(l -> l.startsWith("– ksqlDB at ") && l.endsWith("not checked, no active feed reads ksqlDB"))
                 .anyMatch(l -> l.startsWith("✓ lake root"))
-                .contains("3 check(s) failed");
+                .contains("4 check(s) failed");
         assertThat(List.of(r.out().get(0))).allMatch(l -> l.startsWith("✓ Java"));
     }
 }

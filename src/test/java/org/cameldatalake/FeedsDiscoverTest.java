@@ -26,6 +26,8 @@ class FeedsDiscoverTest {
             ksqldb.createTable("PAYMENT_METHOD_TOTALS", "PAYMENT_METHOD_TOTALS", List.of("METHOD STRING", "TOTAL DOUBLE"), List.of("METHOD"));
             ksqldb.createWindowedTable("SPEND_LAST_FIVE_MIN_BY_TYPE", "SPEND_LAST_FIVE_MIN_BY_TYPE", "TUMBLING", 300_000,
                     List.of("TRANSACTION_TYPE STRING", "TOTAL DOUBLE"), List.of("TRANSACTION_TYPE"));
+            // ksqlDB takes any text as a quoted name: this one would add a field to a feed file written by joining strings
+            ksqldb.createStream("`PAYMENTS\", \"security_level\": \"public`", "PAYMENTS_RAW", List.of("ID STRING"), List.of());
             Path active = Files.createDirectories(dir.resolve("feeds/active"));
             Files.copy(Path.of("feeds/active/transaction_stream.json"), active.resolve("transaction_stream.json"));
             Map<String, String> settings = Map.of("datalake.root", dir.resolve("data_lake").toString(),
@@ -34,7 +36,7 @@ class FeedsDiscoverTest {
             Cli.Result list = Cli.run(dir, settings, "feeds", "discover");
             assertThat(list.exit()).isZero();
             assertThat(String.join("\n", list.out())).contains("TRANSACTION_FLATTENED", "PAYMENT_METHOD_TOTALS",
-                    "SPEND_LAST_FIVE_MIN_BY_TYPE", "windowed", "3 ksqlDB source(s) without a feed file")
+                    "SPEND_LAST_FIVE_MIN_BY_TYPE", "windowed", "4 ksqlDB source(s) without a feed file")
                     .doesNotContain("stream TRANSACTION_STREAM");
             assertThat(active.toFile().list()).containsExactly("transaction_stream.json"); // nothing written yet
 
@@ -47,9 +49,14 @@ class FeedsDiscoverTest {
             assertThat(table.ksqldbSource()).isEqualTo("PAYMENT_METHOD_TOTALS");
             assertThat(catalog.feed("transaction_flattened").isKsqldbStream()).isTrue();
             assertThat(catalog.feed("spend_last_five_min_by_type")).isNotNull();
+            assertThat(catalog.feeds()).as("the name stays a value: no feed gets a field from it")
+                    .noneMatch(f -> f.securityLevel() == FeedDefinition.SecurityLevel.PUBLIC)
+                    .noneMatch(f -> f.name().startsWith("payments"));
+            assertThat(write.err()).anyMatch(l -> l.startsWith("  not written: ") && l.contains("field 'ksqldb_source'")
+                    && l.contains("is not a ksqlDB identifier"));
 
             Cli.Result again = Cli.run(dir, settings, "feeds", "discover");
-            assertThat(again.out()).contains("every ksqlDB stream and table has a feed file");
+            assertThat(again.out()).contains("1 ksqlDB source(s) without a feed file (use --write to create them)");
 
             ksqldb.close();
             Cli.Result down = Cli.run(dir, settings, "feeds", "discover");

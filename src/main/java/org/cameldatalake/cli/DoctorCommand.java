@@ -20,6 +20,7 @@ import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.kafka.KafkaProbe;
 import org.cameldatalake.health.SourceHealthChecks;
 import org.cameldatalake.storage.Storage;
+import org.cameldatalake.warehouse.Warehouse;
 import picocli.CommandLine.Command;
 
 @Command(name = "doctor", description = {"Checks an installation (the seed's test_setup.py): Java, configuration, lake root,",
@@ -70,7 +71,7 @@ public final class DoctorCommand implements Callable<Integer> {
             String configured = ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse("");
             boolean used = active.stream().anyMatch(f -> f.warehouse() != null);
             checks.add(warehouse(!configured.isBlank() ? configured.trim() : used
-                    ? ctx.getRegistry().lookupByNameAndType("warehouse", org.cameldatalake.warehouse.Warehouse.class).url() : null));
+                    ? ctx.getRegistry().lookupByNameAndType("warehouse", Warehouse.class).url() : null));
         } catch (Exception e) {
             checks.add(new Check(Outcome.FAIL, "doctor", FeedRouteManager.reason(e)));
         }
@@ -164,7 +165,7 @@ public final class DoctorCommand implements Callable<Integer> {
         if (url == null || url.isBlank()) {
             return new Check(Outcome.SKIP, "warehouse", "not checked, not configured (datalake.warehouse.url) and no active feed has a warehouse section");
         }
-        String what = "warehouse at " + url;
+        String what = "warehouse at " + Warehouse.mask(url);
         try {
             java.sql.DriverManager.setLoginTimeout((int) TIMEOUT.toSeconds());
             try (java.sql.Connection c = java.sql.DriverManager.getConnection(url)) {
@@ -172,7 +173,7 @@ public final class DoctorCommand implements Callable<Integer> {
                         + c.getMetaData().getDatabaseProductVersion());
             }
         } catch (Exception e) {
-            return new Check(Outcome.FAIL, what, "unreachable (" + e.getMessage() + ")");
+            return new Check(Outcome.FAIL, what, "unreachable (" + Warehouse.mask(url, e.getMessage()) + ")");
         }
     }
 }

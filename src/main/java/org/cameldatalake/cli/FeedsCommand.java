@@ -280,13 +280,20 @@ public final class FeedsCommand {
                             System.err.println("  not written: " + file + " exists");
                             continue;
                         }
-                        String json = "{\"feed_name\": \"" + name + "\", \"feed_type\": \"" + type + "\", \"source\": \"ksqldb\", "
-                                + "\"ksqldb_source\": \"" + s.name() + "\", \"kafka_topic\": \"" + s.topic() + "\", "
-                                + "\"description\": \"discovered in ksqlDB\"}";
-                        FeedDefinition f = FeedFileParser.parse(file, json); // same checks as every feed file
-                        Files.createDirectories(file.getParent());
-                        Files.writeString(file, FeedFileParser.JSON.writerWithDefaultPrettyPrinter()
-                                .writeValueAsString(FeedFileParser.toJson(f)) + "\n");
+                        // names come from ksqlDB: they are values in a JSON tree, never pieces of JSON text
+                        var json = FeedFileParser.JSON.createObjectNode();
+                        json.put("feed_name", name);
+                        json.put("feed_type", type);
+                        json.put("source", "ksqldb");
+                        json.put("ksqldb_source", s.name());
+                        json.put("kafka_topic", s.topic());
+                        json.put("description", "discovered in ksqlDB");
+                        try {
+                            new FeedFiles(manager.settings().feedsDir()).add(json); // same checks as every feed file
+                        } catch (org.cameldatalake.feed.FeedFileException e) {
+                            System.err.println("  not written: " + e.getMessage());
+                            continue;
+                        }
                         System.out.println("  written: " + file);
                     }
                 }

@@ -1,6 +1,9 @@
 package org.cameldatalake.cli;
 
+import java.time.Clock;
+import java.time.ZoneId;
 import java.util.concurrent.Callable;
+import org.cameldatalake.metadata.ExportLog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.warehouse.LakeLoader;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Option;
 public final class WarehouseCommand {
 
     @Command(name = "load", description = "Load a stream feed's Parquet files into its warehouse table (warehouse.table, "
-            + "else the feed name). Idempotent: files already loaded are skipped.")
+            + "else the feed name). Idempotent: files already loaded are skipped. Rows that cannot be written go to "
+            + "_rejected/<feed>/ with the reason.")
     static final class Load implements Callable<Integer> {
         @Option(names = "--feed", required = true, paramLabel = "NAME")
         String feed;
@@ -32,16 +36,20 @@ public final class WarehouseCommand {
                     return FeedsCommand.BAD_INPUT;
                 }
                 Warehouse warehouse = runtime.context().getRegistry().lookupByNameAndType("warehouse", Warehouse.class);
+                Clock clock = Clock.systemUTC();
+                ZoneId zone = manager.settings().zone();
                 LakeLoader.Result r;
                 try {
-                    r = new LakeLoader(warehouse, manager.storage()).load(f);
+                    r = new LakeLoader(warehouse, manager.storage(), new ExportLog(manager.storage(), clock, zone), clock, zone)
+                            .load(f);
                 } catch (Exception e) {
-                    System.err.println("camel-datalake warehouse load: " + feed + ": " + FeedRouteManager.reason(e));
+                    System.err.println("camel-datalake warehouse load: " + feed + ": " + warehouse.masked(FeedRouteManager.reason(e)));
                     return 1;
                 }
                 System.out.printf("%s: %d file(s) loaded, %d already loaded, %d rows into table %s of %s%s%n", feed,
-                        r.filesLoaded(), r.filesSkipped(), r.rows(), r.table(), warehouse.url(),
-                        r.rejected() == 0 ? "" : "; " + r.rejected() + " rows not loaded (first: " + r.firstRejection() + ")");
+                        r.filesLoaded(), r.filesSkipped(), r.rows(), r.table(), warehouse.displayUrl(),
+                        r.rejected() == 0 ? "" : "; " + r.rejected() + " rows rejected to _rejected/" + feed + "/ (first: "
+                                + r.firstRejection() + ")");
                 return 0;
             }
         }

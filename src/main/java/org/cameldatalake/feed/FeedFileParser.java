@@ -37,6 +37,12 @@ import org.quartz.CronExpression;
 public final class FeedFileParser {
     /** A feed name becomes a directory and a route id, so it is held to a safe pattern. */
     public static final Pattern FEED_NAME = Pattern.compile("^[a-z][a-z0-9_]{0,62}$");
+    /**
+     * The prefix of the product's own warehouse tables (tokens, grants, loaded files), in any case: no feed may
+     * write into them, so no feed name nor warehouse table may start with it (SQLite and MariaDB on Windows or macOS
+     * match table names regardless of case).
+     */
+    public static final String RESERVED_PREFIX = "datalake_";
     private static final Pattern KAFKA_TOPIC = Pattern.compile("^[a-zA-Z0-9._-]{1,249}$");
     private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,127}$");
     private static final Pattern FIELD_PATH = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$");
@@ -95,6 +101,10 @@ public final class FeedFileParser {
         if (!FEED_NAME.matcher(name).matches()) {
             throw new FeedFileException(file, "feed_name", "'" + name
                     + "' must match ^[a-z][a-z0-9_]{0,62}$ (lower case letters, digits and _, starting with a letter)");
+        }
+        if (reserved(name)) {
+            throw new FeedFileException(file, "feed_name", "'" + name + "' starts with " + RESERVED_PREFIX
+                    + ", which is reserved for camel-datalake's own warehouse tables");
         }
         FeedType type = choice(root, "feed_type", FeedType.class, null);
         SourceKind source = choice(root, "source", SourceKind.class,
@@ -245,6 +255,10 @@ public final class FeedFileParser {
         if (!IDENTIFIER.matcher(table).matches()) {
             throw new FeedFileException(file, "warehouse.table", "must be an SQL identifier (letters, digits, _)");
         }
+        if (reserved(table)) {
+            throw new FeedFileException(file, "warehouse.table", "'" + table + "' starts with " + RESERVED_PREFIX
+                    + " (in any case), which is reserved for camel-datalake's own tables (API tokens, grants, loaded files)");
+        }
         JsonNode key = w.get("key");
         if (key == null || !key.isArray() || key.isEmpty()) {
             throw new FeedFileException(file, "warehouse.key", "must be a non-empty array of column names");
@@ -284,6 +298,10 @@ public final class FeedFileParser {
                     + "' keys hold one column; several key columns need 'json'");
         }
         return wh;
+    }
+
+    private static boolean reserved(String name) {
+        return name.regionMatches(true, 0, RESERVED_PREFIX, 0, RESERVED_PREFIX.length());
     }
 
     private Window window(JsonNode w) throws FeedFileException {

@@ -21,6 +21,8 @@ import org.cameldatalake.sink.FeedCounters;
 import org.cameldatalake.ksqldb.KsqlDbExports;
 import org.cameldatalake.quality.QualityRule;
 import org.cameldatalake.quality.QualityRules;
+import org.cameldatalake.warehouse.WarehouseCounters;
+import org.cameldatalake.warehouse.WarehouseSync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * Per-feed meters in the registry Camel's Prometheus endpoint scrapes ({@code /observe/metrics}), tagged
  * {@code feed}, {@code type}, {@code source}: records landed and rejected, files published, bytes written, seconds
  * since the last publish, records rejected per quality rule ({@code datalake.quality.rejected}, tagged {@code rule}
- * and {@code column}) and, for Kafka feeds, the consumer lag (end offsets − committed offsets). Meters follow the
- * running feeds: added when a feed starts, removed when it stops, bound again when its quality rules change.
+ * and {@code column}) and, for Kafka feeds, the consumer lag (end offsets − committed offsets); for a feed that
+ * mirrors a changelog into the warehouse (tag {@code table} too), rows upserted and deleted, records rejected and the
+ * mirror's own lag. Meters follow the running feeds: added when a feed starts, removed when it stops, bound again
+ * when its file changes (new quality rules, a new warehouse section…).
  */
 public final class FeedMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(FeedMetrics.class);
@@ -38,18 +42,24 @@ public final class FeedMetrics {
     private final CamelContext ctx;
     private final AppendWriters streams;
     private final KsqlDbExports tables;
+    private final WarehouseSync warehouse;
     private final KafkaProbe kafka;
     private final Clock clock;
-    private final Map<String, List<Meter>> meters = new HashMap<>();
-    private final Map<String, QualityRules> boundRules = new HashMap<>();
-    private final Map<String, double[]> lagCache = new HashMap<>(); // feed → {lag, nanoTime when read}
+    private final Map<String, Bound> meters = new HashMap<>();
+    private final Map<String, double[]> lagCache = new HashMap<>(); // consumer group → {lag, nanoTime when read}
 
-    public FeedMetrics(CamelContext ctx, AppendWriters streams, KsqlDbExports tables, KafkaProbe kafka, Clock clock) {
+    public FeedMetrics(CamelContext ctx, AppendWriters streams, KsqlDbExports tables, WarehouseSync warehouse,
+                       KafkaProbe kafka, Clock clock) {
         this.ctx = ctx;
         this.streams = streams;
         this.tables = tables;
+        this.warehouse = warehouse;
         this.kafka = kafka;
         this.clock = clock;
+    }
+
+    /** The meters of a feed, as its file was when they were made. */
+    private record Bound(FeedDefinition feed, List<Meter> meters) {
     }
 
     /** Called after each reconcile with the feeds that now run. */
@@ -61,17 +71,20 @@ public final class FeedMetrics {
         Map<String, FeedDefinition> wanted = new HashMap<>();
         running.forEach(f -> wanted.put(f.name(), f));
         for (String gone : List.copyOf(meters.keySet())) {
-            FeedDefinition still = wanted.get(gone);
-            if (still == null || !still.quality().equals(boundRules.get(gone))) {
-                meters.remove(gone).forEach(registry::remove);
-                boundRules.remove(gone);
-                lagCache.remove(gone);
+            if (!meters.get(gone).feed().equals(wanted.get(gone))) { // stopped, or changed (a new warehouse section…)
+                meters.remove(gone).meters().forEach(registry::remove);
             }
         }
-        wanted.values().stream().filter(f -> !meters.containsKey(f.name())).forEach(f -> {
-            meters.put(f.name(), bind(registry, f));
-            boundRules.put(f.name(), f.quality());
+        java.util.Set<String> groups = new java.util.HashSet<>();
+        wanted.values().forEach(f -> {
+            groups.add(f.consumerGroup());
+            if (f.warehouse() != null) {
+                groups.add(f.warehouseConsumerGroup());
+            }
         });
+        lagCache.keySet().retainAll(groups);
+        wanted.values().stream().filter(f -> !meters.containsKey(f.name()))
+                .forEach(f -> meters.put(f.name(), new Bound(f, bind(registry, f))));
     }
 
     private List<Meter> bind(MeterRegistry registry, FeedDefinition feed) {
@@ -91,11 +104,38 @@ public final class FeedMetrics {
                     c -> c.qualityRejected().getOrDefault(rule.label(), 0L)));
         }
         if (feed.isKafkaStream()) {
-            out.add(Gauge.builder("datalake.consumer.lag", this, m -> m.lag(feed))
+            out.add(Gauge.builder("datalake.consumer.lag", this, m -> m.lag(feed.name(), feed.consumerGroup(), feed.kafkaTopic()))
                     .description("records on the topic not yet committed by the feed (end offsets - committed offsets)")
                     .baseUnit("records").tags(tags).register(registry));
         }
+        if (feed.warehouse() != null) {
+            out.addAll(bindWarehouse(registry, feed, tags.and("table", feed.warehouse().table())));
+        }
         return out;
+    }
+
+    private List<Meter> bindWarehouse(MeterRegistry registry, FeedDefinition feed, Tags tags) {
+        String name = feed.name();
+        List<Meter> out = new ArrayList<>();
+        out.add(warehouseCounter(registry, "datalake.warehouse.rows.upserted", "rows inserted or updated in the warehouse table",
+                tags, name, WarehouseCounters::rowsUpserted));
+        out.add(warehouseCounter(registry, "datalake.warehouse.rows.deleted", "rows deleted from the warehouse table (tombstones)",
+                tags, name, WarehouseCounters::rowsDeleted));
+        out.add(warehouseCounter(registry, "datalake.warehouse.records.rejected", "changelog records sent to _rejected/ instead",
+                tags, name, WarehouseCounters::recordsRejected));
+        out.add(Gauge.builder("datalake.warehouse.lag", this,
+                        m -> m.lag("warehouse " + name, feed.warehouseConsumerGroup(), feed.warehouse().topic()))
+                .description("changelog records not yet mirrored into the warehouse (end offsets - committed offsets)")
+                .baseUnit("records").tags(tags).register(registry));
+        return out;
+    }
+
+    private FunctionCounter warehouseCounter(MeterRegistry registry, String meter, String description, Tags tags, String feed,
+                                             ToLongFunction<WarehouseCounters> value) {
+        return FunctionCounter.builder(meter, this, m -> {
+            WarehouseCounters c = m.warehouse.counters(feed);
+            return c == null ? 0 : value.applyAsLong(c);
+        }).description(description).tags(tags).register(registry);
     }
 
     private FunctionCounter counter(MeterRegistry registry, String meter, String description, Tags tags, String feed,
@@ -118,23 +158,23 @@ public final class FeedMetrics {
     }
 
     /** Asked on each scrape; cached a few seconds so that frequent scrapes do not load the broker. */
-    private double lag(FeedDefinition feed) {
+    private double lag(String what, String group, String topic) {
         double[] cached;
         synchronized (this) {
-            cached = lagCache.get(feed.name());
+            cached = lagCache.get(group);
         }
         if (cached != null && System.nanoTime() - (long) cached[1] < LAG_CACHE.toNanos()) {
             return cached[0];
         }
         double lag;
         try {
-            lag = kafka.lag(feed.consumerGroup(), feed.kafkaTopic(), SourceHealthChecks.TIMEOUT);
+            lag = kafka.lag(group, topic, SourceHealthChecks.TIMEOUT);
         } catch (Exception e) {
-            LOG.debug("feed {}: consumer lag unknown: {}", feed.name(), e.toString());
+            LOG.debug("{}: consumer lag unknown: {}", what, e.toString());
             lag = Double.NaN;
         }
         synchronized (this) {
-            lagCache.put(feed.name(), new double[] {lag, System.nanoTime()});
+            lagCache.put(group, new double[] {lag, System.nanoTime()});
         }
         return lag;
     }

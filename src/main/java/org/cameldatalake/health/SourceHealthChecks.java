@@ -1,6 +1,8 @@
 package org.cameldatalake.health;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,10 +16,13 @@ import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.sink.AppendWriter;
 import org.cameldatalake.sink.AppendWriters;
+import org.cameldatalake.warehouse.SqlDialect;
+import org.cameldatalake.warehouse.WarehouseCounters;
+import org.cameldatalake.warehouse.WarehouseSync;
 
 /**
  * Readiness checks of the sources the running feeds read: Kafka (the brokers answer) and ksqlDB ({@code GET /info}
- * answers 200), and of the lake they write ({@link LakeWrites}). A source no running feed uses is reported UP with
+ * answers 200), and of what they write: the lake ({@link LakeWrites}) and the warehouse ({@link WarehouseWrites}). A source no running feed uses is reported UP with
  * {@code used=false}: the service does not wait for it.
  */
 public final class SourceHealthChecks {
@@ -28,7 +33,7 @@ public final class SourceHealthChecks {
 
     /** Shared: asks whether any running feed uses the source, then probes it. */
     abstract static class SourceCheck extends AbstractHealthCheck {
-        private final FeedRouteManager feeds;
+        final FeedRouteManager feeds;
         private final Predicate<FeedDefinition> uses;
 
         SourceCheck(String id, FeedRouteManager feeds, Predicate<FeedDefinition> uses) {
@@ -110,6 +115,48 @@ public final class SourceHealthChecks {
         @Override
         String unreachable(Exception e) {
             return "ksqlDB is unreachable at " + url + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+        }
+    }
+
+    /**
+     * Readiness of the warehouse the running feeds mirror their changelogs into: DOWN while it does not answer, or
+     * while a feed's last batch failed (database locked or full, refusing our login…) until a batch is written again,
+     * naming the feeds and the causes; the URL is shown with its password masked.
+     */
+    public static final class WarehouseWrites extends SourceCheck {
+        private final WarehouseSync sync;
+
+        public WarehouseWrites(FeedRouteManager feeds, WarehouseSync sync) {
+            super("warehouse", feeds, f -> f.warehouse() != null);
+            this.sync = sync;
+        }
+
+        @Override
+        void probe(HealthCheckResultBuilder builder) throws Exception {
+            builder.detail("url", sync.warehouse().displayUrl());
+            try (Connection c = sync.warehouse().open()) {
+                // a server is asked; a SQLite file that opens is there (asking it would wait out another writer's lock)
+                if (sync.warehouse().dialect() != SqlDialect.SQLITE && !c.isValid((int) TIMEOUT.toSeconds())) {
+                    throw new SQLException("no answer within " + TIMEOUT.toSeconds() + " s");
+                }
+            } catch (SQLException e) { // a driver's message may quote the URL: the health response shows it masked
+                throw new IllegalStateException(sync.warehouse().masked(e.getMessage()));
+            }
+            StringBuilder failing = new StringBuilder();
+            for (FeedDefinition f : feeds.runningFeeds()) {
+                WarehouseCounters c = sync.counters(f.name());
+                if (c != null && c.failure() != null) {
+                    failing.append(failing.length() == 0 ? "" : "; ").append("feed ").append(f.name()).append(": ").append(c.failure());
+                }
+            }
+            if (failing.length() > 0) {
+                throw new IllegalStateException(failing.toString());
+            }
+        }
+
+        @Override
+        String unreachable(Exception e) {
+            return "the warehouse " + sync.warehouse().displayUrl() + " cannot be written (" + e.getMessage() + ")";
         }
     }
 

@@ -28,10 +28,19 @@ public final class LakeReports {
     }
 
     public static LakeReport build(Storage storage, java.nio.file.Path feedsDir, Clock clock) throws IOException {
+        return build(storage, feedsDir, clock, name -> true);
+    }
+
+    /** The report of the feeds {@code included} names; the lake folders of the others are not read at all. */
+    public static LakeReport build(Storage storage, java.nio.file.Path feedsDir, Clock clock,
+                                   java.util.function.Predicate<String> included) throws IOException {
         Map<String, FeedDefinition> declared = new LinkedHashMap<>();
         Map<String, String> state = new LinkedHashMap<>();
         for (String folder : List.of("archived", "active")) { // active wins when a name is in both
             for (FeedDefinition f : FeedCatalog.load(feedsDir, folder).feeds()) {
+                if (!included.test(f.name())) {
+                    continue;
+                }
                 declared.put(f.name(), f);
                 state.put(f.name(), "archived".equals(folder) ? "archived" : f.enabled() ? "active" : "disabled");
             }
@@ -42,7 +51,7 @@ public final class LakeReports {
         for (FeedDefinition.FeedType type : FeedDefinition.FeedType.values()) {
             for (FileStatus dir : storage.list(layout.typeDir(type))) {
                 String name = dir.getPath().getName();
-                if (!dir.isDirectory() || name.startsWith("_") || name.startsWith(".")) {
+                if (!dir.isDirectory() || name.startsWith("_") || name.startsWith(".") || !included.test(name)) {
                     continue;
                 }
                 Path meta = new Path(dir.getPath(), LakeLayout.METADATA);

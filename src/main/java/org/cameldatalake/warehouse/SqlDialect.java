@@ -9,14 +9,30 @@ import java.util.stream.Collectors;
  * (after being checked against the feed-name pattern elsewhere); values always go through bind parameters.
  */
 public enum SqlDialect {
-    SQLITE('"'),
-    POSTGRESQL('"'),
-    MARIADB('`');
+    SQLITE('"', "SQLite", true),
+    POSTGRESQL('"', "PostgreSQL", false),
+    MARIADB('`', "MariaDB", true);
 
     private final char quote;
+    private final String productName;
+    private final boolean columnsIgnoreCase;
 
-    SqlDialect(char quote) {
+    SqlDialect(char quote, String productName, boolean columnsIgnoreCase) {
         this.quote = quote;
+        this.productName = productName;
+        this.columnsIgnoreCase = columnsIgnoreCase;
+    }
+
+    public String productName() {
+        return productName;
+    }
+
+    /**
+     * What the database compares when it looks a column up by a (quoted) name: the name itself on PostgreSQL, the
+     * name in any case on SQLite and MariaDB.
+     */
+    public String columnMatchKey(String column) {
+        return columnsIgnoreCase ? column.toLowerCase(Locale.ROOT) : column;
     }
 
     public static SqlDialect forUrl(String jdbcUrl) {
@@ -30,7 +46,7 @@ public enum SqlDialect {
         if (u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:")) {
             return MARIADB;
         }
-        throw new IllegalArgumentException("datalake.warehouse.url: unsupported JDBC URL '" + jdbcUrl
+        throw new IllegalArgumentException("datalake.warehouse.url: unsupported JDBC URL '" + Warehouse.mask(jdbcUrl)
                 + "' (jdbc:sqlite:, jdbc:postgresql:, jdbc:mariadb: or jdbc:mysql:)");
     }
 

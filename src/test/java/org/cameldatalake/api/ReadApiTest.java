@@ -1,6 +1,7 @@
 package org.cameldatalake.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDate;
 import java.util.List;
 import org.cameldatalake.runtime.FeedRouteManager;
@@ -40,6 +42,7 @@ class ReadApiTest {
     static Path dir;
     private Service service;
     private int port;
+    private int managementPort;
     private String analyst;
     private String outsider;
 
@@ -49,10 +52,12 @@ class ReadApiTest {
         KafkaSupport.sendTransactions("API_TX", 21, 400, LocalDate.of(2025, 1, 2), 2);
         KafkaSupport.sendTransactions("API_SECRET", 22, 50, LocalDate.of(2025, 1, 2), 1);
         port = Http.freePort();
+        managementPort = Http.freePort();
         service = new Service(dir.resolve("svc"));
         service.kafkaFeed("api_tx", "API_TX");
         service.kafkaFeed("api_secret", "API_SECRET");
-        service.set("datalake.feeds.autostart", "false").set("datalake.api.port", String.valueOf(port)).start();
+        service.set("datalake.feeds.autostart", "false").set("datalake.api.port", String.valueOf(port))
+                .set("datalake.management.port", String.valueOf(managementPort)).start();
         FeedRouteManager feeds = service.feeds();
         feeds.exportOnce(feeds.catalog().feed("api_tx"));
         feeds.exportOnce(feeds.catalog().feed("api_secret"));
@@ -64,6 +69,9 @@ class ReadApiTest {
         Files.writeString(lake.resolve("streams/api_secret/marker.txt"), MARKER);
         Files.createSymbolicLink(lake.resolve("streams/api_tx/escape.txt"), lake.resolve("marker.txt"));
         Files.createSymbolicLink(lake.resolve("streams/api_tx/secret_feed"), lake.resolve("streams/api_secret"));
+        // a feed nobody is granted, with metadata that cannot be read: the listing never reads it
+        Files.createDirectories(lake.resolve("streams/api_broken"));
+        Files.writeString(lake.resolve("streams/api_broken/_metadata.json"), "{\"total_records\": ");
 
         analyst = cli("tokens", "create", "--principal", "analyst").out().get(0).trim();
         outsider = cli("tokens", "create", "--principal", "outsider").out().get(0).trim();
@@ -200,9 +208,40 @@ class ReadApiTest {
     }
 
     @Test
-    void healthAndMetricsShareThePort() throws Exception {
-        assertThat(Http.get("http://localhost:" + port + "/observe/health/live").statusCode()).isEqualTo(200);
-        assertThat(Http.get("http://localhost:" + port + "/observe/metrics").body()).contains("camel_exchanges_total");
+    void healthAndMetricsAreOnTheirOwnPortOnlyForThisMachine() throws Exception {
+        for (String path : List.of("/observe/health", "/observe/health/ready", "/observe/metrics")) {
+            HttpResponse<String> onApiPort = Http.get("http://localhost:" + port + path);
+            assertThat(onApiPort.statusCode()).as(path).isEqualTo(404);
+            assertThat(onApiPort.body()).as(path).doesNotContain("api_tx").doesNotContain("api_secret");
+        }
+        assertThat(Http.get("http://127.0.0.1:" + managementPort + "/observe/health/live").statusCode()).isEqualTo(200);
+        assertThat(Http.get("http://127.0.0.1:" + managementPort + "/observe/metrics").body()).contains("camel_exchanges_total");
+
+        // from another machine: this machine's network address answers on the API port, not on the management port
+        String address = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress()).map(java.net.InetAddress::getHostAddress)
+                .findFirst().orElseThrow(() -> new AssertionError("this machine has no network address to test with"));
+        assertThat(Http.get("http://" + address + ":" + port + "/api/feeds").statusCode()).isEqualTo(401);
+        assertThatThrownBy(() -> new java.net.Socket(address, managementPort).close()).isInstanceOf(java.net.ConnectException.class);
+    }
+
+    @Test
+    void theWarehouseFileIsForItsOwnerOrTheLakesGroupOnly() throws Exception {
+        // it holds the token hashes and grants (and the mirrored rows of restricted feeds)
+        Path warehouse = service.lakeRoot().resolve("warehouse.db");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(warehouse))).isEqualTo("rw-------");
+
+        // a lake given to a group (as root, the tests may give it any group): the group may read it, nobody else
+        Path lake = Files.createDirectories(dir.resolve("shared/data_lake"));
+        int group = (Integer) Files.getAttribute(lake, "unix:gid") + 4242;
+        Files.setAttribute(lake, "unix:gid", group);
+        java.util.Map<String, String> settings = new java.util.HashMap<>(service.settings());
+        settings.put("datalake.root", lake.toString());
+        Cli.Result r = Cli.run(dir, settings, "tokens", "create", "--principal", "groupie");
+        assertThat(r.exit()).as(String.join("\n", r.err())).isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lake.resolve("warehouse.db")))).isEqualTo("rw-r-----");
+        assertThat(Files.getAttribute(lake.resolve("warehouse.db"), "unix:gid")).isEqualTo(group);
     }
 
     private Cli.Result cli(String... args) throws Exception {

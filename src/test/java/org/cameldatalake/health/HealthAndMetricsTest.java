@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.cameldatalake.support.Http;
 import org.cameldatalake.support.KafkaSupport;
@@ -30,15 +28,15 @@ class HealthAndMetricsTest {
             KafkaSupport.broker().createTopics(2, List.of("METRICS_TX"));
             int port = Http.freePort();
             String base = "http://localhost:" + port + "/observe";
-            service.set("datalake.api.port", String.valueOf(port))
+            service.set("datalake.management.port", String.valueOf(port))
                     .set("datalake.append.max-age", "1s");
             service.kafkaFeed("metrics_tx", "METRICS_TX");
             service.start();
 
             await().atMost(30, SECONDS).untilAsserted(() -> {
                 String metrics = Http.get(base + "/metrics").body();
-                assertThat(value(metrics, "datalake_records_landed_total", "metrics_tx")).isEqualTo(0.0);
-                assertThat(value(metrics, "datalake_consumer_lag_records", "metrics_tx")).isEqualTo(0.0);
+                assertThat(Http.metric(metrics, "datalake_records_landed_total", "metrics_tx")).isEqualTo(0.0);
+                assertThat(Http.metric(metrics, "datalake_consumer_lag_records", "metrics_tx")).isEqualTo(0.0);
             });
             HttpResponse<String> ready = Http.get(base + "/health/ready");
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
@@ -53,9 +51,9 @@ class HealthAndMetricsTest {
 
             await().atMost(60, SECONDS).pollInterval(500, java.util.concurrent.TimeUnit.MILLISECONDS).untilAsserted(() -> {
                 String metrics = Http.get(base + "/metrics").body();
-                assertThat(value(metrics, "datalake_records_landed_total", "metrics_tx")).isEqualTo(300.0);
-                assertThat(value(metrics, "datalake_records_rejected_total", "metrics_tx")).isEqualTo(4.0);
-                assertThat(value(metrics, "datalake_consumer_lag_records", "metrics_tx")).isEqualTo(0.0);
+                assertThat(Http.metric(metrics, "datalake_records_landed_total", "metrics_tx")).isEqualTo(300.0);
+                assertThat(Http.metric(metrics, "datalake_records_rejected_total", "metrics_tx")).isEqualTo(4.0);
+                assertThat(Http.metric(metrics, "datalake_consumer_lag_records", "metrics_tx")).isEqualTo(0.0);
             });
             String metrics = Http.get(base + "/metrics").body();
             assertThat(service.lake().streamRows("metrics_tx")).isEqualTo(300);
@@ -63,25 +61,14 @@ class HealthAndMetricsTest {
             try (var files = java.nio.file.Files.walk(service.lakeRoot().resolve("streams/metrics_tx"))) {
                 parquetFiles = files.filter(p -> p.toString().endsWith(".parquet")).count();
             }
-            assertThat(value(metrics, "datalake_files_published_total", "metrics_tx")).isEqualTo(parquetFiles);
+            assertThat(Http.metric(metrics, "datalake_files_published_total", "metrics_tx")).isEqualTo(parquetFiles);
             long bytes;
             try (var files = java.nio.file.Files.walk(service.lakeRoot().resolve("streams/metrics_tx"))) {
                 bytes = files.filter(p -> p.toString().endsWith(".parquet")).mapToLong(p -> p.toFile().length()).sum();
             }
-            assertThat(value(metrics, "datalake_written_bytes_total", "metrics_tx")).isEqualTo(bytes);
-            assertThat(value(metrics, "datalake_seconds_since_last_publish", "metrics_tx")).isBetween(0.0, 60.0);
+            assertThat(Http.metric(metrics, "datalake_written_bytes_total", "metrics_tx")).isEqualTo(bytes);
+            assertThat(Http.metric(metrics, "datalake_seconds_since_last_publish", "metrics_tx")).isBetween(0.0, 60.0);
             assertThat(metrics).contains("camel_exchanges_total"); // Camel's own route metrics are there too
         }
-    }
-
-    /** A sample's value in the Prometheus text format, by metric name and feed label; fails when absent. */
-    static double value(String prometheus, String metric, String feed) {
-        Matcher m = Pattern.compile("(?m)^" + metric + "\\{([^}]*)\\} (\\S+)$").matcher(prometheus);
-        while (m.find()) {
-            if (m.group(1).contains("feed=\"" + feed + "\"")) {
-                return Double.parseDouble(m.group(2));
-            }
-        }
-        throw new AssertionError("no " + metric + "{feed=\"" + feed + "\"} in the scrape");
     }
 }

@@ -33,6 +33,17 @@ public final class Http {
         throw new AssertionError("no check named " + name + " in " + health);
     }
 
+    /** A sample's value in the Prometheus text format, by metric name and feed label; fails when absent. */
+    public static double metric(String prometheus, String metric, String feed) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + metric + "\\{([^}]*)\\} (\\S+)$").matcher(prometheus);
+        while (m.find()) {
+            if (m.group(1).contains("feed=\"" + feed + "\"")) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        throw new AssertionError("no " + metric + "{feed=\"" + feed + "\"} in the scrape");
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -29,7 +29,9 @@ public final class Service implements AutoCloseable {
         settings.put("datalake.kafka.poll-timeout-ms", "200");
         // test data is dated 2025: a retention cron firing mid-test would delete it; tests run maintenance explicitly
         settings.put("datalake.maintenance.autostart", "false");
-        settings.put("datalake.api.port", "0"); // health/metrics on a free port; tests that call it set one
+        // the read API, health and metrics on free ports (the same 0: one server); tests that call them set ports
+        settings.put("datalake.api.port", "0");
+        settings.put("datalake.management.port", "0");
     }
 
     public Path lakeRoot() {

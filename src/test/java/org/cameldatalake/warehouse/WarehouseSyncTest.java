@@ -3,25 +3,19 @@ package org.cameldatalake.warehouse;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.cameldatalake.support.Changelogs.awaitCommittedToTheEnd;
+import static org.cameldatalake.support.Changelogs.record;
+import static org.cameldatalake.support.Changelogs.warehouseRejections;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.Service;
@@ -102,7 +96,7 @@ class WarehouseSyncTest {
                     record(windowedTopic, windowKey("\"purchase\"", T0), "{\"TOTAL\":30.0,\"TX_COUNT\":3}"),
                     record(windowedTopic, windowKey("\"purchase\"", T0 + FIVE_MIN), "{\"TOTAL\":1.0,\"TX_COUNT\":1}"),
                     record(windowedTopic, windowKey("\"refund\"", T0), "{\"TOTAL\":2.0,\"TX_COUNT\":1}")));
-            awaitCommittedToTheEnd(groups);
+            awaitCommittedToTheEnd(groups, 2);
             // offsets are committed only after the transaction: once they are at the end, the rows are in
             assertThat(sql.rows("SELECT " + sql.cols("USER_ID", "TRANSACTION_TYPE", "TOTAL", "TX_COUNT")
                     + " FROM " + sql.q("dwh_user_transaction_totals") + " ORDER BY 1, 2"))
@@ -131,7 +125,7 @@ class WarehouseSyncTest {
                     record(balancesTopic, "u1", "{\"BALANCE\":90.5,\"NAME\":\"Ada\",\"VIP\":true,\"ADDRESS\":null,\"TIER\":\"gold\"}"),
                     record(windowedTopic, windowKey("\"refund\"", T0), null),
                     record(windowedTopic, windowKey("\"purchase\"", T0), "{\"TOTAL\":31.0,\"TX_COUNT\":4}")));
-            awaitCommittedToTheEnd(groups);
+            awaitCommittedToTheEnd(groups, 2);
             assertThat(sql.rows("SELECT " + sql.cols("USER_ID", "TRANSACTION_TYPE", "TOTAL", "TX_COUNT")
                     + " FROM " + sql.q("dwh_user_transaction_totals") + " ORDER BY 1, 2"))
                     .containsExactly(row("u1", "purchase", 20.5, 2L), row("u2", "purchase", 8.25, 2L));
@@ -143,7 +137,7 @@ class WarehouseSyncTest {
                     + " FROM " + sql.q("dwh_windowed_transaction_totals") + " ORDER BY 1, 2"))
                     .containsExactly(row("purchase", T0, T0 + FIVE_MIN, 31.0), row("purchase", T0 + FIVE_MIN, T0 + 2 * FIVE_MIN, 1.0));
 
-            awaitCommittedToTheEnd(ksqlTableGroup);
+            awaitCommittedToTheEnd(ksqlTableGroup, 2);
             assertThat(sql.rows("SELECT * FROM " + sql.q("balances_from_ksqldb") + " ORDER BY 1"))
                     .isEqualTo(sql.rows("SELECT * FROM " + sql.q("balances") + " ORDER BY 1"));
 
@@ -152,7 +146,7 @@ class WarehouseSyncTest {
             service.stop();
             rewind(groups);
             service.start();
-            awaitCommittedToTheEnd(groups);
+            awaitCommittedToTheEnd(groups, 2);
             assertThat(sql.tables("dwh_user_transaction_totals", "balances", "dwh_windowed_transaction_totals")).isEqualTo(before);
             assertThat(warehouseRejections(rejected)).hasSize(4); // the two bad records, once per reading
             System.out.printf("warehouse sync on %s: %.1f s%n", db, (System.nanoTime() - started) / 1e9);
@@ -165,33 +159,10 @@ class WarehouseSyncTest {
         return java.util.Arrays.asList(values);
     }
 
-    private static ProducerRecord<byte[], byte[]> record(String topic, String key, String value) {
-        return record(topic, key.getBytes(StandardCharsets.UTF_8), value);
-    }
-
-    private static ProducerRecord<byte[], byte[]> record(String topic, byte[] key, String value) {
-        return new ProducerRecord<>(topic, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
-    }
-
     /** A tumbling-window key: the inner key bytes, then the window start as 8 bytes big-endian. */
     private static byte[] windowKey(String jsonKey, long start) {
         byte[] inner = jsonKey.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(inner.length + 8).put(inner).putLong(start).array();
-    }
-
-    private static void awaitCommittedToTheEnd(Map<String, String> groupByTopic) {
-        await().atMost(60, SECONDS).pollInterval(100, java.util.concurrent.TimeUnit.MILLISECONDS).until(() -> {
-            for (var e : groupByTopic.entrySet()) {
-                Map<Integer, Long> end = KafkaSupport.endOffsets(e.getKey(), 2);
-                Map<Integer, Long> committed = KafkaSupport.committed(e.getValue(), e.getKey());
-                for (var p : end.entrySet()) {
-                    if (p.getValue() > 0 && !p.getValue().equals(committed.get(p.getKey()))) {
-                        return false;
-                    }
-                }
-            }
-            return true;
-        });
     }
 
     private static void rewind(Map<String, String> groupByTopic) throws Exception {
@@ -204,64 +175,6 @@ class WarehouseSyncTest {
                 // the group is empty once the service stopped; the broker may take a moment to notice
                 await().atMost(30, SECONDS).ignoreExceptions()
                         .until(() -> admin.alterConsumerGroupOffsets(e.getValue(), zero).all().get() == null);
-            }
-        }
-    }
-
-    private static List<String> warehouseRejections(Path dir) throws Exception {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<String> lines = new ArrayList<>();
-            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("warehouse_rejected_")).toList()) {
-                lines.addAll(Files.readAllLines(f));
-            }
-            return lines;
-        }
-    }
-
-    /** Plain JDBC on the warehouse; whole numbers read as Long, fractional ones as Double, booleans as 1/0. */
-    static final class Sql {
-        private final String url;
-        private final SqlDialect dialect;
-
-        Sql(String url) {
-            this.url = url;
-            this.dialect = SqlDialect.forUrl(url);
-        }
-
-        String q(String name) {
-            return dialect.quote(name);
-        }
-
-        String cols(String... names) {
-            return String.join(", ", Stream.of(names).map(this::q).toList());
-        }
-
-        Map<String, List<List<Object>>> tables(String... names) throws Exception {
-            Map<String, List<List<Object>>> out = new HashMap<>();
-            for (String t : names) {
-                out.put(t, rows("SELECT * FROM " + q(t) + " ORDER BY 1, 2"));
-            }
-            return out;
-        }
-
-        List<List<Object>> rows(String query) throws Exception {
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-                ResultSetMetaData md = rs.getMetaData();
-                List<List<Object>> out = new ArrayList<>();
-                while (rs.next()) {
-                    List<Object> row = new ArrayList<>();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        Object v = rs.getObject(i);
-                        row.add(v instanceof Boolean b ? (Object) (b ? 1L : 0L)
-                                : v instanceof Integer || v instanceof Short || v instanceof Byte ? ((Number) v).longValue()
-                                : v instanceof Float || v instanceof java.math.BigDecimal ? ((Number) v).doubleValue() : v);
-                    }
-                    out.add(row);
-                }
-                return out;
             }
         }
     }
