@@ -2,7 +2,6 @@ package org.cameldatalake.storage;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
@@ -15,8 +14,7 @@ import org.apache.parquet.io.PositionOutputStream;
  */
 abstract sealed class StagedFile implements Storage.PendingFile {
     final Publisher publisher;
-    private volatile long written;
-    private OutputStream out;
+    private volatile CountingStream stream;
     private Runnable whenDone = () -> { };
 
     StagedFile(Publisher publisher) {
@@ -24,7 +22,10 @@ abstract sealed class StagedFile implements Storage.PendingFile {
     }
 
     /** Opens the staging file for writing. */
-    abstract OutputStream openStage() throws IOException;
+    abstract FSDataOutputStream openStage() throws IOException;
+
+    /** Whether closing the staging file syncs it to disk (a rename will publish it). */
+    abstract boolean syncOnClose();
 
     /** Publishes the closed staging file at {@code dest} and removes it; returns the size published. */
     abstract long publish(Path dest) throws IOException;
@@ -39,13 +40,16 @@ abstract sealed class StagedFile implements Storage.PendingFile {
 
     @Override
     public long written() {
-        return written;
+        CountingStream s = stream;
+        return s == null ? 0 : s.written();
     }
 
     @Override
     public synchronized long commit(Path dest) throws IOException {
         publisher.checked(dest);
-        closeStage();
+        if (stream != null) {
+            stream.close();
+        }
         long size = publish(dest);
         whenDone.run();
         return size;
@@ -53,21 +57,11 @@ abstract sealed class StagedFile implements Storage.PendingFile {
 
     @Override
     public synchronized void abort() {
-        try {
-            closeStage();
-        } catch (IOException | RuntimeException e) {
-            // dropped anyway
+        if (stream != null) {
+            stream.closeQuietly();
         }
         discard();
         whenDone.run();
-    }
-
-    private void closeStage() throws IOException {
-        if (out != null) {
-            OutputStream o = out;
-            out = null;
-            o.close();
-        }
     }
 
     @Override
@@ -77,39 +71,11 @@ abstract sealed class StagedFile implements Storage.PendingFile {
 
     @Override
     public synchronized PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-        if (out != null) {
+        if (stream != null) {
             throw new IOException("pending file " + getPath() + " is already open");
         }
-        out = openStage();
-        OutputStream target = out;
-        return new PositionOutputStream() {
-            @Override
-            public long getPos() {
-                return written;
-            }
-
-            @Override
-            public void write(int b) throws IOException {
-                target.write(b);
-                written++;
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                target.write(b, off, len);
-                written += len;
-            }
-
-            @Override
-            public void flush() throws IOException {
-                target.flush();
-            }
-
-            @Override
-            public void close() throws IOException {
-                closeStage();
-            }
-        };
+        stream = new CountingStream(openStage(), getPath(), syncOnClose());
+        return stream;
     }
 
     @Override
@@ -132,8 +98,13 @@ abstract sealed class StagedFile implements Storage.PendingFile {
         }
 
         @Override
-        OutputStream openStage() throws IOException {
-            return new BufferedOutputStream(Files.newOutputStream(local), 1 << 16);
+        FSDataOutputStream openStage() throws IOException {
+            return new FSDataOutputStream(new BufferedOutputStream(Files.newOutputStream(local), 1 << 16), null);
+        }
+
+        @Override
+        boolean syncOnClose() {
+            return false; // uploaded, not renamed: a crash before the upload loses nothing published
         }
 
         @Override
@@ -171,21 +142,13 @@ abstract sealed class StagedFile implements Storage.PendingFile {
         }
 
         @Override
-        OutputStream openStage() throws IOException {
-            FSDataOutputStream o = publisher.fs().create(tmp, false);
-            return new java.io.FilterOutputStream(o) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    o.write(b, off, len);
-                }
+        FSDataOutputStream openStage() throws IOException {
+            return publisher.fs().create(tmp, false);
+        }
 
-                @Override
-                public void close() throws IOException {
-                    try (o) {
-                        o.hsync(); // the rename that publishes this file must not outlive its bytes
-                    }
-                }
-            };
+        @Override
+        boolean syncOnClose() {
+            return true; // the rename that publishes this file must not outlive its bytes
         }
 
         @Override
