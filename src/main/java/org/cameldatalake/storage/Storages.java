@@ -1,6 +1,9 @@
 package org.cameldatalake.storage;
 
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
@@ -12,14 +15,26 @@ public final class Storages {
 
     /** {@code hadoop}: Hadoop configuration keys for the lake's file system ({@code datalake.hadoop.*}). */
     public static Storage open(String root, Map<String, String> hadoop) throws IOException {
-        if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !root.startsWith("file:")) {
-            throw new IOException("lake root " + root + ": only local lakes are supported in this build");
-        }
-        return new LocalStorage(root, hadoop);
+        return open(root, hadoop, defaultSpoolParent());
     }
 
     public static Storage open(String root) throws IOException {
         return open(root, Map.of());
+    }
+
+    /**
+     * {@code spoolParent}: where a store without rename (S3) prepares its uploads, one folder per process; unused by
+     * local lakes.
+     */
+    public static Storage open(String root, Map<String, String> hadoop, Path spoolParent) throws IOException {
+        if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*") && !root.startsWith("file:")) {
+            return new HadoopStorage(URI.create(root), hadoop, spoolParent);
+        }
+        return new LocalStorage(root, hadoop);
+    }
+
+    static Path defaultSpoolParent() {
+        return Paths.get(System.getProperty("java.io.tmpdir"), "camel-datalake-spool-" + System.getProperty("user.name"));
     }
 
     /** The Hadoop configuration of a lake: the store's defaults, then the user's keys, which win. */

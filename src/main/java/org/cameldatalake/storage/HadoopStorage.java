@@ -1,0 +1,332 @@
+package org.cameldatalake.storage;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CommonPathCapabilities;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.util.functional.FutureIO;
+import org.apache.parquet.hadoop.util.HadoopStreams;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lake on a Hadoop {@link FileSystem}: an object store such as S3A, or a file system with a real namespace such
+ * as HDFS. How a file is made visible whole is the {@link Publisher}'s (an upload under the final name, or a rename);
+ * a pending file of an object store is spooled on the local disk until its commit, because its name is known only
+ * then. What the store can do is read from its path capabilities, not from its scheme.
+ */
+public final class HadoopStorage implements Storage {
+    private static final Logger LOG = LoggerFactory.getLogger(HadoopStorage.class);
+    private static final String S3A_BUFFER_DIR = "fs.s3a.buffer.dir";
+
+    private final Configuration conf;
+    private final FileSystem fs;
+    private final LakeRoot root;
+    private final Set<Capability> capabilities;
+    private final Publisher publisher;
+    private final Spool spool;
+    /** The pending files of each folder (relative to the root), for {@link #release}. */
+    private final Map<String, Set<StagedFile>> pending = new ConcurrentHashMap<>();
+
+    /**
+     * {@code hadoop}: configuration keys for the file system (they win over the defaults of
+     * {@link Storages#configuration}); {@code spoolParent}: the local folder that holds the per-process spool folders.
+     */
+    public HadoopStorage(URI rootUri, Map<String, String> hadoop, java.nio.file.Path spoolParent) throws IOException {
+        this.spool = Spool.open(spoolParent);
+        try {
+            // S3A stages upload blocks on disk too: keep them where a dead process's leftovers are removed
+            this.conf = Storages.configuration(hadoop, c -> c.set(S3A_BUFFER_DIR, spool.dir().resolve("s3a").toString()));
+            this.fs = FileSystem.newInstance(rootUri, conf);
+            Path rootPath = fs.makeQualified(new Path(rootUri));
+            this.root = new LakeRoot(fs, rootPath);
+            this.publisher = new Publisher(fs, root);
+            Set<Capability> caps = EnumSet.noneOf(Capability.class);
+            if (fs.hasPathCapability(rootPath, CommonPathCapabilities.FS_PERMISSIONS)) {
+                caps.add(Capability.POSIX_MODES);
+            }
+            if (fs.hasPathCapability(rootPath, CommonPathCapabilities.FS_APPEND)) {
+                caps.add(Capability.APPEND);
+            }
+            if (!publisher.uploadsWhole()) {
+                fs.mkdirs(rootPath);
+            }
+            this.capabilities = Set.copyOf(caps);
+        } catch (IOException | RuntimeException e) {
+            spool.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public Path root() {
+        return root.root();
+    }
+
+    /** Null: the lake is not a folder of this machine. */
+    @Override
+    public java.nio.file.Path localRoot() {
+        return null;
+    }
+
+    @Override
+    public Configuration conf() {
+        return conf;
+    }
+
+    @Override
+    public Path path(String... segments) {
+        return root.path(segments);
+    }
+
+    @Override
+    public Path checked(Path p) {
+        return root.checked(p);
+    }
+
+    @Override
+    public String relative(Path p) {
+        return root.relative(p);
+    }
+
+    @Override
+    public PendingFile create(Path folder) throws IOException {
+        checked(folder);
+        Set<StagedFile> ofFolder = pending.computeIfAbsent(relative(folder), k -> ConcurrentHashMap.newKeySet());
+        StagedFile file = publisher.uploadsWhole() ? new StagedFile.Spooled(publisher, spool.newFile())
+                : new StagedFile.Renamed(publisher, publisher.temporary(new Path(folder, "pending")), false);
+        file.whenDone(() -> ofFolder.remove(file));
+        ofFolder.add(file);
+        return file;
+    }
+
+    /** Nothing to mark: pending files live in this process's spool, or (HDFS) where no lock shows who is alive. */
+    @Override
+    public void claim(Path folder) {
+        checked(folder);
+    }
+
+    @Override
+    public void release(Path folder) {
+        Set<StagedFile> ofFolder = pending.remove(relative(folder));
+        if (ofFolder != null) {
+            List.copyOf(ofFolder).forEach(StagedFile::abort);
+        }
+    }
+
+    /** False: the store cannot tell (no process locks). */
+    @Override
+    public boolean claimedByOthers(Path folder) {
+        checked(folder);
+        return false;
+    }
+
+    FileSystem fs() {
+        return fs;
+    }
+
+    @Override
+    public byte[] read(Path p) throws IOException {
+        try (InputStream in = open(p)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public InputStream open(Path p) throws IOException {
+        return fs.open(checked(p));
+    }
+
+    @Override
+    public InputFile inputFile(FileStatus file) throws IOException {
+        checked(file.getPath());
+        return new InputFile() {
+            @Override
+            public long getLength() {
+                return file.getLen();
+            }
+
+            @Override
+            public SeekableInputStream newStream() throws IOException {
+                // the listed status spares the store a HEAD request; footer and column reads seek
+                return HadoopStreams.wrap(FutureIO.awaitFuture(fs.openFile(file.getPath()).withFileStatus(file)
+                        .opt(Options.OpenFileOptions.FS_OPTION_OPENFILE_READ_POLICY, "parquet, random").build()));
+            }
+
+            @Override
+            public String toString() {
+                return file.getPath().toString();
+            }
+        };
+    }
+
+    @Override
+    public boolean exists(Path p) throws IOException {
+        return fs.exists(checked(p));
+    }
+
+    @Override
+    public FileStatus status(Path p) throws IOException {
+        return fs.getFileStatus(checked(p));
+    }
+
+    /** The files and folders in {@code dir}, without the temporary files of writes in progress. */
+    @Override
+    public List<FileStatus> list(Path dir) throws IOException {
+        try {
+            return Stream.of(fs.listStatus(checked(dir))).filter(f -> !Publisher.isTemporary(f)).toList();
+        } catch (FileNotFoundException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Every file below {@code dir} but the temporary ones, in one recursive listing: on S3A a flat paged LIST of the
+     * prefix (1,000 keys a request), not a walk folder by folder.
+     */
+    @Override
+    public List<FileStatus> listFiles(Path dir) throws IOException {
+        return allFiles(dir).stream().filter(f -> !Publisher.isTemporary(f)).toList();
+    }
+
+    private List<FileStatus> allFiles(Path dir) throws IOException {
+        List<FileStatus> out = new ArrayList<>();
+        try {
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(checked(dir), true);
+            while (it.hasNext()) {
+                out.add(it.next());
+            }
+        } catch (FileNotFoundException e) {
+            return List.of();
+        }
+        return out;
+    }
+
+    @Override
+    public void delete(Path p, boolean recursive) throws IOException {
+        fs.delete(checked(p), recursive);
+    }
+
+    @Override
+    public void deleteIfEmpty(Path dir) {
+        try {
+            if (list(dir).isEmpty()) {
+                fs.delete(checked(dir), false);
+            }
+        } catch (PathIsNotEmptyDirectoryException publishedMeanwhile) {
+            // something was published into it: it stays
+        } catch (IOException e) {
+            LOG.debug("could not remove the empty folder {}: {}", dir, e.toString());
+        }
+    }
+
+    @Override
+    public void mkdirs(Path dir) throws IOException {
+        checked(dir);
+        if (publisher.uploadsWhole()) {
+            return; // folders are implicit: a marker object would only be one more request
+        }
+        if (!fs.mkdirs(dir)) {
+            throw new IOException("could not create the folder " + relative(dir) + " in the lake " + root());
+        }
+    }
+
+    @Override
+    public void replace(Path dest, byte[] content) throws IOException {
+        publisher.publish(dest, out -> out.write(content), true);
+    }
+
+    @Override
+    public void writeNew(Path dest, byte[] content) throws IOException {
+        publisher.publish(dest, out -> out.write(content), false);
+    }
+
+    @Override
+    public void appendLine(Path file, String line) throws IOException {
+        if (!can(Capability.APPEND)) {
+            throw new UnsupportedOperationException("the lake store " + root() + " cannot append to a file");
+        }
+        checked(file);
+        boolean exists = fs.exists(file);
+        try (FSDataOutputStream out = exists ? fs.append(file) : fs.create(file, false)) {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.hsync();
+        }
+    }
+
+    @Override
+    public void secure(Path file, Path top, short fileMode, short dirMode) throws IOException {
+        if (!can(Capability.POSIX_MODES)) {
+            return;
+        }
+        setMode(file, fs.getFileStatus(checked(file)).isDirectory() ? dirMode : fileMode);
+        Path topPath = fs.makeQualified(checked(top));
+        for (Path dir = fs.makeQualified(file).getParent(); dir != null; dir = dir.getParent()) {
+            setMode(dir, dirMode);
+            if (dir.equals(topPath)) {
+                break;
+            }
+        }
+    }
+
+    @Override
+    public short mode(Path p) throws IOException {
+        return can(Capability.POSIX_MODES) ? fs.getFileStatus(checked(p)).getPermission().toShort() : -1;
+    }
+
+    @Override
+    public void setMode(Path p, short mode) throws IOException {
+        if (can(Capability.POSIX_MODES)) {
+            fs.setPermission(checked(p), new FsPermission(mode));
+        }
+    }
+
+    /**
+     * On S3A: aborts the multipart uploads below {@code folder} started before {@code olderThanMillis} ago (what a
+     * process killed mid-upload leaves). Elsewhere: deletes the temporary files of renames that never happened. What
+     * this process is writing right now is kept whatever its age.
+     */
+    @Override
+    public int removeAbandoned(Path folder, long olderThanMillis) throws IOException {
+        checked(folder);
+        return publisher.removeAbandoned(folder, olderThanMillis, publisher.uploadsWhole() ? List.of() : allFiles(folder));
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (Spool s = spool) {
+            fs.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HadoopStorage[" + root() + "]";
+    }
+}

@@ -1,0 +1,111 @@
+package org.cameldatalake.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * This process's folder of local files that wait to be uploaded whole. It holds a lock on its {@code .lock} file for
+ * as long as the process lives, so that a process starting later can tell the folders of dead processes (lock free)
+ * from those of live ones, and removes the former: a killed process leaves no spooled data behind for long.
+ * The folder and its files are readable by the owner only (they may hold restricted data).
+ */
+final class Spool implements Closeable {
+    static final String LOCK = ".lock";
+    /** A folder this young may be one whose process has not taken its lock yet. */
+    private static final Duration SETTLING = Duration.ofMinutes(1);
+
+    private final Path dir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private Spool(Path dir, FileChannel lockChannel, FileLock lock) {
+        this.dir = dir;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /** A new spool folder below {@code parent}, after removing the folders there whose process is dead. */
+    static Spool open(Path parent) throws IOException {
+        Files.createDirectories(parent);
+        removeDead(parent);
+        Path dir = Files.createTempDirectory(parent, "spool-" + ProcessHandle.current().pid() + "-");
+        FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            return new Spool(dir, channel, channel.lock());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** A new empty file in the spool. */
+    Path newFile() throws IOException {
+        return Files.createTempFile(dir, "upload-", ".spool");
+    }
+
+    /** Removes the spool folders below {@code parent} that no live process holds; returns how many. */
+    static int removeDead(Path parent) throws IOException {
+        int removed = 0;
+        Instant settled = Instant.now().minus(SETTLING);
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(parent)) {
+            dirs = s.filter(Files::isDirectory).toList();
+        }
+        for (Path d : dirs) {
+            try {
+                if (Files.getLastModifiedTime(d).compareTo(FileTime.from(settled)) > 0) {
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(d.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    FileLock l = ch.tryLock();
+                    if (l == null) {
+                        continue; // another process lives
+                    }
+                    deleteTree(d);
+                    removed++;
+                }
+            } catch (OverlappingFileLockException held) {
+                // this process's own spool (a second storage in the same JVM)
+            } catch (NoSuchFileException gone) {
+                // removed meanwhile by another starting process
+            }
+        }
+        return removed;
+    }
+
+    private static void deleteTree(Path d) throws IOException {
+        try (Stream<Path> s = Files.walk(d)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (FileChannel ch = lockChannel) {
+            deleteTree(dir);
+            lock.release();
+        }
+    }
+}
