@@ -30,6 +30,7 @@ import org.cameldatalake.kafka.KafkaBatchLander;
 import org.cameldatalake.kafka.AssignmentEpochs;
 import org.cameldatalake.kafka.EpochStampingCommitFactory;
 import org.cameldatalake.ksqldb.KsqlDbExports;
+import org.cameldatalake.kafka.LakeKafkaComponent;
 import org.cameldatalake.kafka.LakeSubscribeAdapter;
 
 /**
@@ -70,12 +71,12 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         // writer threads shared by the stream feeds: each feed has at most one batch in flight
         AppendPipeline pipeline = new AppendPipeline(ctx.getExecutorServiceManager().newFixedThreadPool(writers,
                 "AppendWriter", Math.max(2, Runtime.getRuntime().availableProcessors())));
+        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline, settings.retryBackoff(),
+                settings.maxRetryBackoff()));
+        ctx.addComponent("lake-kafka", new LakeKafkaComponent(writers, pipeline));
         AssignmentEpochs epochs = new AssignmentEpochs();
-        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline, epochs,
-                settings.retryBackoff(), settings.maxRetryBackoff()));
-        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline, epochs));
+        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(epochs));
         ctx.getRegistry().bind("epochStampingCommitFactory", new EpochStampingCommitFactory(epochs));
-        ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.kafka.CommittingConsumerFactory(writers, pipeline));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("ksqlDbAttemptFailed", (org.apache.camel.Processor) ksqlDbExports::attemptFailed);
         ctx.getRegistry().bind("feedRouteManager", feeds);
