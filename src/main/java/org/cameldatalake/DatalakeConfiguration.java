@@ -63,8 +63,12 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         WarehouseSync warehouseSync = new WarehouseSync(warehouse, storage, exportLog, clock, settings.zone());
         KafkaProbe kafkaProbe = new KafkaProbe(ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers")
                 .orElse("localhost:9092"));
+        // the partitions of a batch are written in parallel, one thread each up to the cores (the batch's own writer
+        // thread takes one): these threads never wait for other tasks, so that no feed can starve another
+        java.util.concurrent.ExecutorService partitionThreads = ctx.getExecutorServiceManager().newFixedThreadPool(writers,
+                "PartitionWriter", Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
         FeedRouteManager feeds = new FeedRouteManager(ctx, settings, storage, writers, ksqlDbExports, exportLog,
-                warehouseSync, kafkaProbe, clock);
+                warehouseSync, kafkaProbe, clock, partitionThreads);
         ctx.getRegistry().bind("datalakeSettings", settings);
         ctx.getRegistry().bind("lakeStorage", storage);
         ctx.getRegistry().bind("appendWriters", writers);
