@@ -32,6 +32,7 @@ import org.cameldatalake.kafka.AssignmentEpochs;
 import org.cameldatalake.kafka.EpochStampingCommitFactory;
 import org.cameldatalake.kafka.StaleRecords;
 import org.cameldatalake.ksqldb.KsqlDbExports;
+import org.cameldatalake.kafka.LakeKafkaComponent;
 import org.cameldatalake.kafka.LakeSubscribeAdapter;
 
 /**
@@ -64,21 +65,25 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         WarehouseSync warehouseSync = new WarehouseSync(warehouse, storage, exportLog, clock, settings.zone());
         KafkaProbe kafkaProbe = new KafkaProbe(ctx.getPropertiesComponent().resolveProperty("camel.component.kafka.brokers")
                 .orElse("localhost:9092"));
+        // the partitions of a batch are written in parallel, one thread each up to the cores (the batch's own writer
+        // thread takes one): these threads never wait for other tasks, so that no feed can starve another
+        java.util.concurrent.ExecutorService partitionThreads = ctx.getExecutorServiceManager().newFixedThreadPool(writers,
+                "PartitionWriter", Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
         FeedRouteManager feeds = new FeedRouteManager(ctx, settings, storage, writers, ksqlDbExports, exportLog,
-                warehouseSync, kafkaProbe, clock);
+                warehouseSync, kafkaProbe, clock, partitionThreads);
         ctx.getRegistry().bind("datalakeSettings", settings);
         ctx.getRegistry().bind("lakeStorage", storage);
         ctx.getRegistry().bind("appendWriters", writers);
         // writer threads shared by the stream feeds: each feed has at most one batch in flight
         AppendPipeline pipeline = new AppendPipeline(ctx.getExecutorServiceManager().newFixedThreadPool(writers,
                 "AppendWriter", Math.max(2, Runtime.getRuntime().availableProcessors())));
+        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline, settings.retryBackoff(),
+                settings.maxRetryBackoff()));
+        ctx.addComponent("lake-kafka", new LakeKafkaComponent(writers, pipeline));
         AssignmentEpochs epochs = new AssignmentEpochs();
-        ctx.getRegistry().bind("kafkaBatchLander", new KafkaBatchLander(writers, pipeline, epochs,
-                settings.retryBackoff(), settings.maxRetryBackoff()));
-        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(writers, pipeline, epochs));
+        ctx.getRegistry().bind("subscribeAdapter", new LakeSubscribeAdapter(epochs));
         ctx.getRegistry().bind("epochStampingCommitFactory", new EpochStampingCommitFactory(epochs));
         ctx.getRegistry().bind("staleRecords", new StaleRecords(epochs));
-        ctx.getRegistry().bind("committingConsumerFactory", new org.cameldatalake.kafka.CommittingConsumerFactory(writers, pipeline));
         ctx.getRegistry().bind("ksqlDbExports", ksqlDbExports);
         ctx.getRegistry().bind("ksqlDbAttemptFailed", (org.apache.camel.Processor) ksqlDbExports::attemptFailed);
         // SQL feeds' snapshot writers are registered with the ksqlDB ones: one registry of table writers

@@ -99,6 +99,16 @@ public final class JsonValueDecoder {
      * current schema when the file's does not fit it, under a widened new version when none fits — or rejected.
      */
     public DecodedRecord resolve(DecodedRecord d, RowSchema fileSchema, long ingestionMillis) {
+        FeedSchema used = fileSchema instanceof FeedSchema fs ? fs : schema;
+        if (used != null && used == d.schema() && d.record() != null) { // most records: decoded under the file's schema
+            used.setBronze(d.record(), ingestionMillis, d.source().topic(), d.source().partition(), d.source().offset());
+            return new DecodedRecord(d.source(), d.day(), used, d.record(), null, null, true);
+        }
+        return convertOrWiden(d, fileSchema, ingestionMillis);
+    }
+
+    /** {@link #resolve} for the records it cannot take as they are; one partition at a time may widen the schema. */
+    private synchronized DecodedRecord convertOrWiden(DecodedRecord d, RowSchema fileSchema, long ingestionMillis) {
         SourceRecord r = d.source();
         FeedSchema used = fileSchema instanceof FeedSchema fs ? fs : schema;
         JsonNode node = d.node();
@@ -147,7 +157,7 @@ public final class JsonValueDecoder {
      * Where records disagree on a field's type, the schema most of them fit wins: a bad record early in the topic
      * must not decide the type and have the good ones after it rejected. Nothing happens once the feed has a schema.
      */
-    public void inferInitialSchema(List<DecodedRecord> batch) {
+    public synchronized void inferInitialSchema(List<DecodedRecord> batch) {
         if (schema != null) {
             return;
         }

@@ -12,9 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place a stream feed's Kafka offsets are committed (DESIGN.md §4.2): only offsets of records the lake holds,
- * as its {@link AppendWriter} says. camel-kafka offers three moments, all on the consumer's own thread: after a batch
- * ({@link KafkaBatchLander}), at each poll ({@link CommittingConsumerFactory}: files the idle timer published) and
- * when partitions are revoked ({@link LakeSubscribeAdapter}).
+ * as its {@link AppendWriter} says, at three moments, all on the feed's consumer thread ({@link LakeKafkaConsumer}):
+ * between two writes, before each poll (files the idle timer published) and when partitions are revoked.
  */
 public final class FeedCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(FeedCommitter.class);

@@ -1,41 +1,29 @@
 package org.cameldatalake.kafka;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.ServiceStatus;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.sink.AppendWriter;
 import org.cameldatalake.sink.AppendWriters;
-import org.cameldatalake.decode.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The step of the {@code kafka-stream-feed} template: decodes a Kafka batch and hands it to the feed's append writer
- * (through the {@link AppendPipeline}), and commits, for every partition the consumer owns, the offsets the writer
- * says are published — between two writes, never while one holds the writer. It runs on the Kafka consumer
- * thread (camel-kafka batching), so it may use the consumer directly; committing per partition here avoids the
- * 4.17 batch commit that commits only the last record's partition (research/camel-idioms.md §3.3).
+ * The step of the {@code kafka-stream-feed} template: decodes a poll's records ({@link KafkaBatch}) and hands them to
+ * the feed's append writer through the {@link AppendPipeline}, which commits what the previous write published before
+ * it starts this one. It runs on the feed's Kafka consumer thread.
  * <p>
  * A batch that fails (the lake's disk is full or unwritable…) is never retried as it is: the writer has discarded
- * every unpublished record, also those of earlier batches, so the route fails and camel-kafka (breakOnFirstError)
- * reconnects and reads again from the last commit. Before that the consumer thread waits, longer after each failure
- * in a row, so that a fault that lasts does not turn into a hot loop of re-reads flooding the log.
+ * every unpublished record, also those of earlier batches, so the consumer reads again from the last commit. Before
+ * that the consumer thread waits here, longer after each failure in a row, so that a fault that lasts does not turn
+ * into a hot loop of re-reads flooding the log.
  */
 public final class KafkaBatchLander {
-    public static final String FEED_PROPERTY = "feedName";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchLander.class);
     private final AppendWriters writers;
     private final AppendPipeline pipeline;
-    private final AssignmentEpochs epochs;
     private final Duration retryBackoff;
     private final Duration maxRetryBackoff;
     private final Map<String, Streak> failing = new ConcurrentHashMap<>();
@@ -45,69 +33,27 @@ public final class KafkaBatchLander {
     }
 
     /** {@code retryBackoff} doubles after each failed batch in a row up to {@code maxRetryBackoff}. */
-    public KafkaBatchLander(AppendWriters writers, AppendPipeline pipeline, AssignmentEpochs epochs,
-                            Duration retryBackoff, Duration maxRetryBackoff) {
+    public KafkaBatchLander(AppendWriters writers, AppendPipeline pipeline, Duration retryBackoff, Duration maxRetryBackoff) {
         this.writers = writers;
         this.pipeline = pipeline;
-        this.epochs = epochs;
         this.retryBackoff = retryBackoff;
         this.maxRetryBackoff = maxRetryBackoff;
     }
 
-    @SuppressWarnings("unchecked")
-    public void land(Exchange batch) throws Exception {
-        String feed = batch.getProperty(FEED_PROPERTY, String.class);
+    public void land(Exchange exchange) throws Exception {
+        KafkaBatch batch = exchange.getMessage().getBody(KafkaBatch.class);
+        String feed = batch.feed();
         AppendWriter writer = writers.byFeed(feed);
         if (writer == null) {
             throw new IllegalStateException("no append writer for feed " + feed);
         }
-        List<Exchange> exchanges = batch.getMessage().getBody(List.class);
-        List<SourceRecord> records = new ArrayList<>(exchanges.size());
-        Consumer<?, ?> consumer = null;
-        String group = null;
-        String lastTopic = null;
-        int lastPartition = -1;
-        long changedAt = 0;
-        int stale = 0;
-        for (Exchange e : exchanges) {
-            Message m = e.getMessage();
-            if (consumer == null && m.getHeader(KafkaConstants.MANUAL_COMMIT) instanceof DefaultKafkaManualCommit c) {
-                consumer = c.getCamelExchangePayload().consumer;
-                group = consumer.groupMetadata().groupId();
-            }
-            String topic = m.getHeader(KafkaConstants.TOPIC, String.class);
-            int partition = m.getHeader(KafkaConstants.PARTITION, Integer.class);
-            if (group != null && (partition != lastPartition || !topic.equals(lastTopic))) {
-                lastTopic = topic; // one lookup per run of a partition, not per record
-                lastPartition = partition;
-                changedAt = epochs.changedAt(group, new TopicPartition(topic, partition));
-            }
-            Long fetched = e.getProperty(EpochStampingCommitFactory.FETCH_EPOCH, Long.class);
-            if (fetched != null && fetched < changedAt) {
-                stale++; // fetched before its partition was revoked, lost or reassigned: the consumer reads it again
-                continue;
-            }
-            Object key = m.getHeader(KafkaConstants.KEY);
-            Long ts = m.getHeader(KafkaConstants.TIMESTAMP, Long.class);
-            records.add(new SourceRecord(topic, partition, m.getHeader(KafkaConstants.OFFSET, Long.class),
-                    ts == null ? -1 : ts, key == null ? null : key.toString(), (byte[]) m.getBody()));
-        }
-        if (stale > 0) {
-            LOG.info("feed {}: {} record(s) fetched before a rebalance dropped; they are read again from the committed offset",
-                    feed, stale);
-        }
-        Consumer<?, ?> committer = consumer;
         try {
             // decoded here, on the consumer thread, while the previous batch may still be being written; a failure
             // thrown here is the previous batch's. Once it is written, what it published is committed; what this
             // batch publishes is committed before the next one is written, or at the next poll.
-            pipeline.submit(writer, writer.decode(records), () -> {
-                if (committer != null) {
-                    new FeedCommitter(writer).commitPublished(committer);
-                }
-            });
+            pipeline.submit(writer, writer.decode(batch.records()), batch.commitPublished());
         } catch (Exception e) {
-            backOff(batch, feed, writer);
+            backOff(exchange, feed, writer);
             throw e;
         }
         // a published file ends the streak; a batch taken into open files does not (publishing them may fail again)

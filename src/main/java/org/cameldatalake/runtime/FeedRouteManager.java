@@ -68,7 +68,8 @@ public final class FeedRouteManager {
 
     public FeedRouteManager(CamelContext ctx, DatalakeSettings settings, Storage storage, AppendWriters writers,
                             KsqlDbExports ksqlDbExports, ExportLog exportLog, WarehouseSync warehouseSync,
-                            org.cameldatalake.kafka.KafkaProbe kafkaProbe, Clock clock) {
+                            org.cameldatalake.kafka.KafkaProbe kafkaProbe, Clock clock,
+                            java.util.concurrent.Executor partitionThreads) {
         this.kafkaProbe = kafkaProbe;
         this.ctx = ctx;
         this.settings = settings;
@@ -78,7 +79,7 @@ public final class FeedRouteManager {
         this.exportLog = exportLog;
         this.warehouseSync = warehouseSync;
         this.clock = clock;
-        this.feedWriters = new FeedWriters(settings, storage, writers, ksqlDbExports, exportLog, clock);
+        this.feedWriters = new FeedWriters(settings, storage, writers, ksqlDbExports, exportLog, clock, partitionThreads);
     }
 
     public synchronized void startAll() {

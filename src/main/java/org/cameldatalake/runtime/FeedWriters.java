@@ -17,9 +17,11 @@ final class FeedWriters {
     private final KsqlDbExports ksqlDbExports;
     private final ExportLog exportLog;
     private final Clock clock;
+    private final java.util.concurrent.Executor partitionThreads;
 
     FeedWriters(DatalakeSettings settings, Storage storage, AppendWriters writers, KsqlDbExports ksqlDbExports,
-                ExportLog exportLog, Clock clock) {
+                ExportLog exportLog, Clock clock, java.util.concurrent.Executor partitionThreads) {
+        this.partitionThreads = partitionThreads;
         this.settings = settings;
         this.storage = storage;
         this.writers = writers;
@@ -38,7 +40,7 @@ final class FeedWriters {
         if (existing != null) {
             return existing;
         }
-        AppendWriter writer = new AppendWriter(feed, storage, settings.append(), clock, exportLog);
+        AppendWriter writer = new AppendWriter(feed, storage, settings.append(), clock, exportLog, partitionThreads);
         try {
             writer.start();
         } catch (java.io.IOException | RuntimeException e) {
@@ -55,7 +57,7 @@ final class FeedWriters {
         if (running != null) {
             return work.apply(running);
         }
-        AppendWriter temporary = new AppendWriter(feed, storage, settings.append(), clock, exportLog);
+        AppendWriter temporary = new AppendWriter(feed, storage, settings.append(), clock, exportLog, partitionThreads);
         try {
             temporary.start();
             return work.apply(temporary);

@@ -11,7 +11,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.decode.DecodedRecord;
 import org.cameldatalake.decode.JsonValueDecoder;
@@ -47,6 +53,7 @@ public final class AppendWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AppendWriter.class);
 
     private final FeedDefinition feed;
+    private final Executor partitionThreads;
     private final Storage storage;
     private final AppendSettings settings;
     private final Clock clock;
@@ -67,6 +74,13 @@ public final class AppendWriter implements AutoCloseable {
     private boolean closed;
 
     public AppendWriter(FeedDefinition feed, Storage storage, AppendSettings settings, Clock clock, ExportLog exportLog) {
+        this(feed, storage, settings, clock, exportLog, Runnable::run);
+    }
+
+    /** {@code partitionThreads}: where a batch's partitions other than its first are written, in parallel. */
+    public AppendWriter(FeedDefinition feed, Storage storage, AppendSettings settings, Clock clock, ExportLog exportLog,
+                        Executor partitionThreads) {
+        this.partitionThreads = partitionThreads;
         this.feed = feed;
         this.storage = storage;
         this.settings = settings.forFeed(feed);
@@ -146,14 +160,18 @@ public final class AppendWriter implements AutoCloseable {
         return new DecodedBatch(json.decode(batch));
     }
 
-    public synchronized BatchResult append(DecodedBatch batch) throws IOException {
-        checkUsable();
-        return runBatch(batch.records(), (counts, now) -> {
-            json.inferInitialSchema(batch.records());
-            for (DecodedRecord d : batch.records()) {
-                appendOne(d, now, counts, true);
+    public BatchResult append(DecodedBatch batch) throws IOException {
+        synchronized (this) {
+            checkUsable();
+            try {
+                partitions.addFor(batch.records());
+                json.inferInitialSchema(batch.records());
+            } catch (IOException | RuntimeException e) {
+                batchFailed(e);
+                throw e;
             }
-        });
+        }
+        return land(batch.records(), true);
     }
 
     /**
@@ -161,14 +179,19 @@ public final class AppendWriter implements AutoCloseable {
      * must come in non-decreasing offset order (ROWTIME for ksqlDB polls); a new set of columns starts a new
      * schema version. A row whose value does not match its declared type is rejected.
      */
-    public synchronized BatchResult appendDeclared(KsqlRowSchema schema, List<KsqlRowDecoder.Row> batch) throws IOException {
-        checkUsable();
-        List<DecodedRecord> decoded = rows.decode(schema, batch, clock.millis());
-        return runBatch(decoded, (counts, now) -> {
-            for (DecodedRecord d : decoded) {
-                appendOne(d, now, counts, false);
+    public BatchResult appendDeclared(KsqlRowSchema schema, List<KsqlRowDecoder.Row> batch) throws IOException {
+        List<DecodedRecord> decoded;
+        synchronized (this) {
+            checkUsable();
+            decoded = rows.decode(schema, batch, clock.millis());
+            try {
+                partitions.addFor(decoded);
+            } catch (IOException | RuntimeException e) {
+                batchFailed(e);
+                throw e;
             }
-        });
+        }
+        return land(decoded, false);
     }
 
     /**
@@ -198,42 +221,102 @@ public final class AppendWriter implements AutoCloseable {
         return requested;
     }
 
-    @FunctionalInterface
-    private interface BatchBody {
-        void run(int[] counts, long now) throws IOException;
-    }
-
     /**
-     * What every batch shares: the partition writers of its partitions (reading what the lake holds for new ones),
-     * rejected records and limits after the body; on any failure the open files are discarded (their records are
-     * read again from the last commit) and the error recorded; on success the counters.
+     * Lands a decoded batch: each partition's records by its own writer, the partitions in parallel (the caller's
+     * thread takes the first), then its rejected records and the limits of each partition; then the limits of the
+     * feed as a whole. On any failure the open files of every partition are discarded (their records are read again
+     * from the last commit) and the error recorded; on success the counters.
      */
-    private BatchResult runBatch(List<DecodedRecord> batch, BatchBody body) throws IOException {
-        int[] counts = new int[3]; // written, rejected, skipped as already in the lake
+    private BatchResult land(List<DecodedRecord> batch, boolean fromKafka) throws IOException {
         long now = clock.millis();
-        try {
-            partitions.addFor(batch);
-            body.run(counts, now);
-            for (TopicPartitionWriter p : partitions.all()) {
-                publisher.publishRejected(p);
-            }
-            for (TopicPartitionWriter.OpenFile of : Rotation.due(openFiles(), settings, feed.name(), now)) {
-                of.partition.publish(of);
-            }
-        } catch (IOException | RuntimeException e) {
-            String reason = Failures.reason(e);
-            LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), reason);
-            abandonAll();
-            landingFailed(reason);
-            throw e;
+        Map<TopicPartitionWriter, List<DecodedRecord>> parts = new LinkedHashMap<>();
+        for (DecodedRecord d : batch) {
+            parts.computeIfAbsent(partitions.get(new TopicPartition(d.source().topic(), d.source().partition())),
+                    p -> new ArrayList<>()).add(d);
         }
-        for (TopicPartitionWriter p : partitions.all()) {
-            if (p.lastSeen() >= 0) { // offsets handed over in batches that succeeded (what `export` waits for)
-                highestSeen.merge(p.tp, p.lastSeen(), Math::max);
+        List<CompletableFuture<int[]>> others = new ArrayList<>();
+        int[] counts = new int[3]; // written, rejected, skipped as already in the lake
+        Throwable failure = null;
+        boolean first = true;
+        for (Map.Entry<TopicPartitionWriter, List<DecodedRecord>> part : parts.entrySet()) {
+            if (!first) {
+                others.add(CompletableFuture.supplyAsync(() -> writePart(part.getKey(), part.getValue(), now, fromKafka),
+                        partitionThreads));
+            }
+            first = false;
+        }
+        try {
+            if (!parts.isEmpty()) {
+                Map.Entry<TopicPartitionWriter, List<DecodedRecord>> head = parts.entrySet().iterator().next();
+                add(counts, writePart(head.getKey(), head.getValue(), now, fromKafka));
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (CompletableFuture<int[]> f : others) {
+            try {
+                add(counts, f.join());
+            } catch (CompletionException e) {
+                failure = failure != null ? failure : e.getCause();
+            }
+        }
+        synchronized (this) {
+            try {
+                if (failure instanceof UncheckedIOException u) {
+                    throw u.getCause();
+                } else if (failure instanceof RuntimeException r) {
+                    throw r;
+                } else if (failure != null) {
+                    throw new IllegalStateException(failure);
+                }
+                for (TopicPartitionWriter.OpenFile of : Rotation.due(openFiles(), settings, feed.name(), now)) {
+                    of.partition.publishIfOpen(of);
+                }
+            } catch (IOException | RuntimeException e) {
+                batchFailed(e);
+                throw e;
+            }
+            for (TopicPartitionWriter p : parts.keySet()) {
+                if (p.lastSeen() >= 0) { // offsets handed over in batches that succeeded (what `export` waits for)
+                    highestSeen.merge(p.tp, p.lastSeen(), Math::max);
+                }
             }
         }
         stats.batch(counts[0], counts[1], counts[2]);
         return new BatchResult(counts[0], counts[1], counts[2]);
+    }
+
+    /** One partition's part of a batch, under that partition's lock: its records, its rejects, its rotation. */
+    private int[] writePart(TopicPartitionWriter p, List<DecodedRecord> records, long now, boolean fromKafka) {
+        int[] counts = new int[3];
+        synchronized (p) {
+            try {
+                for (DecodedRecord d : records) {
+                    appendOne(p, d, now, counts, fromKafka);
+                }
+                publisher.publishRejected(p);
+                for (TopicPartitionWriter.OpenFile of : Rotation.expired(p.openFiles(), settings, now)) {
+                    p.publish(of);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return counts;
+    }
+
+    private static void add(int[] into, int[] counts) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += counts[i];
+        }
+    }
+
+    /** A batch failed: every unpublished file is discarded, nothing is committed, readiness says why. */
+    private synchronized void batchFailed(Exception e) {
+        String reason = Failures.reason(e);
+        LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), reason);
+        abandonAll();
+        landingFailed(reason);
     }
 
     /**
@@ -241,9 +324,9 @@ public final class AppendWriter implements AutoCloseable {
      * assignment a partition's offsets only grow: the Kafka lander drops records fetched under an earlier one, which
      * the consumer fetches again from the commit); ksqlDB rows share their ROWTIME with their ties.
      */
-    private void appendOne(DecodedRecord d, long now, int[] counts, boolean fromKafka) throws IOException {
+    private void appendOne(TopicPartitionWriter p, DecodedRecord d, long now, int[] counts, boolean fromKafka)
+            throws IOException {
         SourceRecord r = d.source();
-        TopicPartitionWriter p = partitions.get(new TopicPartition(r.topic(), r.partition()));
         if (!p.see(r.offset(), fromKafka)) {
             counts[2]++;
             return;
@@ -277,7 +360,7 @@ public final class AppendWriter implements AutoCloseable {
         long now = clock.millis();
         for (TopicPartitionWriter.OpenFile of : Rotation.expired(openFiles(), settings, now)) {
             try {
-                of.partition.publish(of);
+                of.partition.publishIfOpen(of);
             } catch (IOException | RuntimeException e) {
                 // the consumer is past these records: make its next batch fail so it re-reads from the commit
                 String reason = Failures.reason(e);

@@ -17,7 +17,7 @@ import org.cameldatalake.decode.DecodedRecord;
 final class PartitionWriters {
     private final StreamFolder folder;
     private final TopicPartitionWriter.Files files;
-    private final Map<TopicPartition, TopicPartitionWriter> partitions = new HashMap<>();
+    private final Map<TopicPartition, TopicPartitionWriter> partitions = new java.util.concurrent.ConcurrentHashMap<>();
 
     PartitionWriters(StreamFolder folder, TopicPartitionWriter.Files files) {
         this.folder = folder;

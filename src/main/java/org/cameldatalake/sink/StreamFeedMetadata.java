@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A stream feed's {@code _metadata.json} as its writer keeps it: in memory, each change written whole with one
- * replace (a rename on a local disk, one PUT on an object store), with the feed's modes.
+ * replace (a rename on a local disk, one PUT on an object store), with the feed's modes. Partitions written in
+ * parallel record their files here, one at a time.
  */
 final class StreamFeedMetadata {
     private static final Logger LOG = LoggerFactory.getLogger(StreamFeedMetadata.class);
@@ -45,13 +46,13 @@ final class StreamFeedMetadata {
     }
 
     /** Reads what the lake holds (nothing yet: empty). */
-    StreamMetadata load() throws IOException {
+    synchronized StreamMetadata load() throws IOException {
         metadata = storage.exists(path) ? StreamMetadata.parse(storage.read(path)) : new StreamMetadata();
         return metadata;
     }
 
     /** The schema the feed's files were last written with, into the decoder of its kind. */
-    void restoreSchemas(JsonValueDecoder json, KsqlRowDecoder rows) {
+    synchronized void restoreSchemas(JsonValueDecoder json, KsqlRowDecoder rows) {
         if (metadata.schemas().isEmpty()) {
             return;
         }
@@ -63,26 +64,26 @@ final class StreamFeedMetadata {
         }
     }
 
-    StreamMetadata get() {
+    synchronized StreamMetadata get() {
         return metadata;
     }
 
-    void write() throws IOException {
+    synchronized void write() throws IOException {
         storage.replace(path, metadata.toJson(feed, zone.getId()));
         storage.secure(path, feedDir, feed.securityLevel().fileMode(), feed.securityLevel().dirMode());
     }
 
-    void schemaAdded(int version, JsonNode fields) {
+    synchronized void schemaAdded(int version, JsonNode fields) {
         metadata.addSchema(version, clock.instant(), fields);
     }
 
-    void fileAdded(String partition, long records, long bytes, TopicPartition tp, long lastOffset, Instant at)
+    synchronized void fileAdded(String partition, long records, long bytes, TopicPartition tp, long lastOffset, Instant at)
             throws IOException {
         metadata.addFile(partition, records, bytes, key(tp), lastOffset, at);
         write();
     }
 
-    void rejectedAdded(long records, TopicPartition tp, long lastOffset) throws IOException {
+    synchronized void rejectedAdded(long records, TopicPartition tp, long lastOffset) throws IOException {
         metadata.addRejected(records, key(tp), lastOffset);
         write();
     }
@@ -92,7 +93,7 @@ final class StreamFeedMetadata {
     }
 
     /** Records why the feed failed, until the next published file or successful poll; never throws. */
-    void recordError(String error) {
+    synchronized void recordError(String error) {
         try {
             String at = clock.instant().toString();
             metadata.setLastError(at, at + " " + error);
@@ -102,23 +103,23 @@ final class StreamFeedMetadata {
         }
     }
 
-    void clearError() throws IOException {
+    synchronized void clearError() throws IOException {
         if (metadata.lastError() != null) {
             metadata.setLastError(null, null);
             write();
         }
     }
 
-    void annotate(String key, JsonNode value) throws IOException {
+    synchronized void annotate(String key, JsonNode value) throws IOException {
         metadata.annotate(key, value);
         write();
     }
 
-    long watermark(String source) {
+    synchronized long watermark(String source) {
         return metadata.watermark(source);
     }
 
-    void advanceWatermark(String source, long value) throws IOException {
+    synchronized void advanceWatermark(String source, long value) throws IOException {
         if (value > metadata.watermark(source)) {
             metadata.setWatermark(source, value);
             write();

@@ -17,7 +17,8 @@ import org.cameldatalake.storage.Storage;
  * event day, the offset ranges the lake already holds for it, the records it has seen, and the next offset that may
  * be committed. Its feed's {@link AppendWriter} opens and publishes its files and keeps the feed's metadata.
  * <p>
- * Within one assignment a partition's offsets only grow, so a record at or below {@link #lastSeen} is a repeat; a
+ * Its methods hold its lock: a batch's part for this partition, the idle-file timer and the consumer's commits take
+ * turns, while other partitions are written at the same time. Within one assignment a partition's offsets only grow, so a record at or below {@link #lastSeen} is a repeat; a
  * record whose offset a published range of its own day covers is already in the lake (a replay after a crash or a
  * rebalance) — exactly once, as in Kafka Connect's storage sinks.
  */
@@ -96,7 +97,7 @@ final class TopicPartitionWriter {
      * Notes a record handed over; with {@code uniqueOffsets}, false when it is a repeat of one this assignment already
      * saw (rows sharing a position, as ksqlDB rows share a ROWTIME, are not).
      */
-    boolean see(long offset, boolean uniqueOffsets) {
+    synchronized boolean see(long offset, boolean uniqueOffsets) {
         if (uniqueOffsets && lastSeen >= 0 && offset <= lastSeen) {
             return false;
         }
@@ -104,22 +105,22 @@ final class TopicPartitionWriter {
         return true;
     }
 
-    long lastSeen() {
+    synchronized long lastSeen() {
         return lastSeen;
     }
 
-    boolean holdsData(LocalDate day, long offset) {
+    synchronized boolean holdsData(LocalDate day, long offset) {
         return published.holdsData(day, offset);
     }
 
     /** The schema of the file open for {@code day}, or null. */
-    RowSchema fileSchema(LocalDate day) {
+    synchronized RowSchema fileSchema(LocalDate day) {
         OpenFile of = open.get(day);
         return of == null ? null : of.schema;
     }
 
     /** Writes a record into the open file of its day, rotating as the limits say. */
-    void write(LocalDate day, RowSchema schema, GenericRecord rec, long offset, long now, boolean mayRotate,
+    synchronized void write(LocalDate day, RowSchema schema, GenericRecord rec, long offset, long now, boolean mayRotate,
                AppendSettings settings) throws IOException {
         OpenFile of = open.get(day);
         if (of != null && of.schema != schema) {
@@ -139,14 +140,21 @@ final class TopicPartitionWriter {
     }
 
     /** Publishes one open file through the feed; once it is in the lake, a replay skips its offsets. */
-    void publish(OpenFile of) throws IOException {
+    synchronized void publish(OpenFile of) throws IOException {
         files.publish(of);
         open.remove(of.day);
         published.addData(of.day, of.first, of.last);
     }
 
+    /** Publishes a file unless it was published or dropped meanwhile (by the idle-file timer, a failure). */
+    synchronized void publishIfOpen(OpenFile of) throws IOException {
+        if (open.get(of.day) == of) {
+            publish(of);
+        }
+    }
+
     /** Keeps a rejected record for this batch's rejected-records file; false when the lake already holds it there. */
-    boolean reject(String line, long offset) {
+    synchronized boolean reject(String line, long offset) {
         if (published.holdsRejected(offset)) {
             return false;
         }
@@ -158,30 +166,30 @@ final class TopicPartitionWriter {
         return true;
     }
 
-    List<String> rejectedLines() {
+    synchronized List<String> rejectedLines() {
         return rejectedLines;
     }
 
-    long rejectedFirst() {
+    synchronized long rejectedFirst() {
         return rejectedFirst;
     }
 
-    long rejectedLast() {
+    synchronized long rejectedLast() {
         return rejectedLast;
     }
 
     /** The batch's rejected records were published. */
-    void rejectedPublished() {
+    synchronized void rejectedPublished() {
         published.addRejected(rejectedFirst, rejectedLast);
         rejectedLines.clear();
     }
 
-    List<OpenFile> openFiles() {
+    synchronized List<OpenFile> openFiles() {
         return List.copyOf(open.values());
     }
 
     /** The first offset of the oldest unpublished file, or just past the last record seen; -1 before any record. */
-    long committable() {
+    synchronized long committable() {
         if (lastSeen < 0) {
             return -1;
         }
@@ -192,16 +200,16 @@ final class TopicPartitionWriter {
         return next;
     }
 
-    long committed() {
+    synchronized long committed() {
         return committed;
     }
 
-    void committed(long offset) {
+    synchronized void committed(long offset) {
         committed = Math.max(committed, offset);
     }
 
     /** Drops every open file and what this assignment saw: its records are read again from the last commit. */
-    void abandon() {
+    synchronized void abandon() {
         for (OpenFile of : open.values()) {
             of.abandon();
         }
