@@ -83,7 +83,7 @@ final class LakeKafkaConsumer extends DefaultConsumer {
         AppendPipeline pipeline = endpoint.getComponent().pipeline();
         FeedCommitter committer = new FeedCommitter(writer);
         long pollTimeout = endpoint.kafka().getPollTimeoutMs();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(endpoint.consumerProperties())) {
+        try (KafkaConsumer<String, byte[]> c = newConsumer()) {
             consumer = c;
             c.subscribe(List.of(endpoint.getTopic()), new Rebalance(c, writer, pipeline, committer, firstFetched));
             while (running) {
@@ -172,6 +172,21 @@ final class LakeKafkaConsumer extends DefaultConsumer {
         private void forget(Collection<TopicPartition> partitions) {
             writer.reset(partitions);
             partitions.forEach(firstFetched::remove);
+        }
+    }
+
+    /**
+     * The Kafka client loads the classes its settings name (deserializers, assignors) through the thread's context
+     * class loader, which under {@code camel run} does not see the project's dependencies: it is given Kafka's own.
+     */
+    private KafkaConsumer<String, byte[]> newConsumer() {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(KafkaConsumer.class.getClassLoader());
+        try {
+            return new KafkaConsumer<>(endpoint.consumerProperties());
+        } finally {
+            thread.setContextClassLoader(previous);
         }
     }
 }
