@@ -9,9 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.camel.CamelContext;
+import org.cameldatalake.runtime.DatalakeRuntime;
 import org.cameldatalake.runtime.DatalakeSettings;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
@@ -49,29 +48,28 @@ public final class DoctorCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         List<Check> checks = new ArrayList<>();
         checks.add(java());
-        CliRuntime runtime;
+        DatalakeSettings settings;
         try {
-            // without the route files: doctor checks their settings itself and names the key that is wrong
-            runtime = new CliRuntime(Map.of("camel.main.routes-include-pattern", "classpath:no-routes-for-doctor/*.yaml"));
-        } catch (Exception e) {
+            // the settings the service would start with, read as it reads them but without starting Camel
+            settings = DatalakeSettings.withoutCamel();
+        } catch (RuntimeException e) {
             checks.add(new Check(Outcome.FAIL, "configuration", "the service does not start: " + FeedRouteManager.reason(e)));
             checks.forEach(c -> out.println(c.line()));
             return 1;
         }
-        try (runtime) {
-            CamelContext ctx = runtime.context();
-            DatalakeSettings settings = ctx.getRegistry().lookupByNameAndType("datalakeSettings", DatalakeSettings.class);
-            checks.add(configuration(ctx));
-            checks.add(lakeRoot(ctx.getRegistry().lookupByNameAndType("lakeStorage", Storage.class)));
+        checks.add(configuration());
+        try (CliLake lake = CliLake.open(settings)) {
+            checks.add(lakeRoot(lake.storage()));
             List<FeedDefinition> active = new ArrayList<>();
             checks.addAll(feedFiles(settings.feedsDir(), active));
-            checks.add(kafka(ctx.getRegistry().lookupByNameAndType("kafkaProbe", KafkaProbe.class),
-                    active.stream().filter(FeedDefinition::isKafkaStream).count()));
+            try (KafkaProbe probe = new KafkaProbe(DatalakeRuntime.setting("camel.component.kafka.brokers", null))) {
+                checks.add(kafka(probe, active.stream().filter(FeedDefinition::isKafkaStream).count()));
+            }
             checks.add(ksqlDb(settings.ksqldbUrl(), active.stream().filter(f -> f.source() == FeedDefinition.SourceKind.KSQLDB).count()));
-            String configured = ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse("");
+            String configured = DatalakeRuntime.setting("datalake.warehouse.url", null);
             boolean used = active.stream().anyMatch(f -> f.warehouse() != null);
-            checks.add(warehouse(!configured.isBlank() ? configured.trim() : used
-                    ? ctx.getRegistry().lookupByNameAndType("warehouse", Warehouse.class).url() : null));
+            checks.add(warehouse(configured != null ? configured : used
+                    ? Warehouse.fromSettings(null, lake.storage().localRoot()).url() : null));
         } catch (Exception e) {
             checks.add(new Check(Outcome.FAIL, "doctor", FeedRouteManager.reason(e)));
         }
@@ -87,12 +85,12 @@ public final class DoctorCommand implements Callable<Integer> {
         return v.feature() >= 17 ? new Check(Outcome.PASS, what, null) : new Check(Outcome.FAIL, what, "Java 17 or later is needed");
     }
 
-    private static Check configuration(CamelContext ctx) {
+    private static Check configuration() {
         Path file = Path.of("application.properties").toAbsolutePath();
         String from = Files.isRegularFile(file) ? file.toString() : "the copy inside the jar";
         List<String> bad = new ArrayList<>();
         for (String key : CRONS) {
-            String cron = ctx.getPropertiesComponent().resolveProperty(key).orElse(null);
+            String cron = DatalakeRuntime.setting(key, null);
             if (cron != null && !org.quartz.CronExpression.isValidExpression(cron)) {
                 bad.add(key + " = '" + cron + "' is not a Quartz cron");
             }

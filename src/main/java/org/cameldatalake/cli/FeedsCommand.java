@@ -10,6 +10,7 @@ import org.apache.camel.ProducerTemplate;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedFileParser;
+import org.cameldatalake.runtime.DatalakeSettings;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.ksqldb.KsqlDbCatalog;
 import picocli.CommandLine.Command;
@@ -38,15 +39,14 @@ public final class FeedsCommand {
     static final class ListFeeds implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            try (CliRuntime runtime = new CliRuntime()) {
-                FeedRouteManager m = runtime.feeds();
-                FeedFiles files = new FeedFiles(m.settings().feedsDir());
+            try (CliLake lake = CliLake.open()) {
+                FeedFiles files = new FeedFiles(lake.settings().feedsDir());
                 System.out.printf("%-32s %-6s %-7s %-9s %-9s %-8s %10s %10s  %s%n", "NAME", "TYPE", "SOURCE", "MODE",
                         "RETENTION", "ENABLED", "RECORDS", "SIZE_MB", "LAST_EXPORT");
-                List<FeedDefinition> all = new java.util.ArrayList<>(m.catalog().feeds());
+                List<FeedDefinition> all = new java.util.ArrayList<>(lake.catalog().feeds());
                 all.addAll(files.archivedFeeds());
                 for (FeedDefinition f : all) {
-                    var meta = metadata(m, f);
+                    var meta = metadata(lake.storage(), f);
                     System.out.printf("%-32s %-6s %-7s %-9s %-9s %-8s %10d %10.3f  %s%n", f.name(), f.type().json(),
                             f.source().json(), f.storageMode(),
                             f.type() == FeedDefinition.FeedType.STREAM ? f.retentionDays() + "d" : f.retentionVersions() + "v",
@@ -57,10 +57,10 @@ public final class FeedsCommand {
             }
         }
 
-        private static com.fasterxml.jackson.databind.JsonNode metadata(FeedRouteManager m, FeedDefinition f) {
+        private static com.fasterxml.jackson.databind.JsonNode metadata(org.cameldatalake.storage.Storage storage, FeedDefinition f) {
             try {
-                var path = new LakeLayout(m.storage()).metadata(f.type(), f.name());
-                return m.storage().exists(path) ? FeedFileParser.JSON.readTree(m.storage().read(path))
+                var path = new LakeLayout(storage).metadata(f.type(), f.name());
+                return storage.exists(path) ? FeedFileParser.JSON.readTree(storage.read(path))
                         : FeedFileParser.JSON.createObjectNode();
             } catch (java.io.IOException e) {
                 return FeedFileParser.JSON.createObjectNode();
@@ -223,20 +223,19 @@ public final class FeedsCommand {
     static final class Validate implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            try (CliRuntime runtime = new CliRuntime()) {
-                int bad = 0;
-                for (String folder : List.of("active", "archived")) {
-                    FeedCatalog c = FeedCatalog.load(runtime.feeds().settings().feedsDir(), folder);
-                    for (FeedDefinition f : c.feeds()) {
-                        System.out.println("valid:   " + f.file());
-                    }
-                    for (var p : c.problems()) {
-                        System.out.println("invalid: " + p.getMessage());
-                        bad++;
-                    }
+            Path feedsDir = DatalakeSettings.withoutCamel().feedsDir();
+            int bad = 0;
+            for (String folder : List.of("active", "archived")) {
+                FeedCatalog c = FeedCatalog.load(feedsDir, folder);
+                for (FeedDefinition f : c.feeds()) {
+                    System.out.println("valid:   " + f.file());
                 }
-                return bad == 0 ? 0 : 1;
+                for (var p : c.problems()) {
+                    System.out.println("invalid: " + p.getMessage());
+                    bad++;
+                }
             }
+            return bad == 0 ? 0 : 1;
         }
     }
 

@@ -26,8 +26,9 @@ public final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LakeReport report;
-        try (CliRuntime runtime = new CliRuntime()) {
-            report = runtime.context().getRegistry().lookupByNameAndType("reports", ReportWriter.class).build();
+        try (CliLake lake = CliLake.open()) {
+            report = new ReportWriter(lake.storage(), lake.settings().feedsDir(), java.time.Clock.systemUTC(),
+                    lake.settings().zone()).build();
         }
         if (!json && csv == null && html == null) {
             stats = true;

@@ -84,4 +84,12 @@ public final class DatalakeRuntime {
         }
         return value == null || value.isBlank() ? dflt : value.trim();
     }
+
+    /** The keys starting with {@code prefix} that application.properties or a {@code -D} sets. */
+    public static java.util.Set<String> settingKeys(String prefix) {
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        applicationProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix)).forEach(keys::add);
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix)).forEach(keys::add);
+        return keys;
+    }
 }

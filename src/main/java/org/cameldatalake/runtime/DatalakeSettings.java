@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.cameldatalake.feed.Units;
@@ -25,6 +27,20 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
 
     public static DatalakeSettings from(CamelContext ctx) {
         PropertiesComponent pc = ctx.getPropertiesComponent();
+        Set<String> hadoopKeys = new TreeSet<>(pc.loadProperties(k -> k.startsWith(HADOOP_PREFIX)).stringPropertyNames());
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(HADOOP_PREFIX)).forEach(hadoopKeys::add);
+        return from(pc::resolveProperty, hadoopKeys);
+    }
+
+    /**
+     * The same settings resolved as the service resolves them ({@link DatalakeRuntime#setting}), without starting
+     * Camel: for the commands that need no routes and must answer quickly ({@code feeds list}, {@code report}, …).
+     */
+    public static DatalakeSettings withoutCamel() {
+        return from(key -> Optional.ofNullable(DatalakeRuntime.setting(key, null)), DatalakeRuntime.settingKeys(HADOOP_PREFIX));
+    }
+
+    private static DatalakeSettings from(Function<String, Optional<String>> pc, Set<String> hadoopKeys) {
         ZoneId zone = ZoneId.of(get(pc, "datalake.timezone"));
         String budget = get(pc, "datalake.append.memory-budget");
         long memoryBudget = budget.equalsIgnoreCase("auto") ? Runtime.getRuntime().maxMemory() / 4 : Units.bytes(budget);
@@ -41,16 +57,14 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 zone, append, get(pc, "datalake.ksqldb.url"),
                 Boolean.parseBoolean(get(pc, "datalake.feeds.autostart")),
                 Units.duration(get(pc, "datalake.kafka.retry-backoff")),
-                Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc));
+                Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc, hadoopKeys));
     }
 
-    /** {@code datalake.hadoop.*} from every source Camel reads (files, overrides, {@code -D}); empty values are unset. */
-    private static Map<String, String> hadoop(PropertiesComponent pc) {
-        Set<String> keys = new TreeSet<>(pc.loadProperties(k -> k.startsWith(HADOOP_PREFIX)).stringPropertyNames());
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(HADOOP_PREFIX)).forEach(keys::add);
+    /** {@code datalake.hadoop.*} from every source the service reads (files, overrides, {@code -D}); empty values are unset. */
+    private static Map<String, String> hadoop(Function<String, Optional<String>> pc, Set<String> keys) {
         Map<String, String> out = new TreeMap<>();
         for (String key : keys) {
-            String value = pc.resolveProperty(key).map(String::trim).orElse("");
+            String value = pc.apply(key).map(String::trim).orElse("");
             if (!value.isEmpty()) {
                 out.put(key.substring(HADOOP_PREFIX.length()), value);
             }
@@ -59,8 +73,8 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
     }
 
     /** A setting; its default is in application.properties (the copy in the jar when the folder has none). */
-    private static String get(PropertiesComponent pc, String key) {
-        return pc.resolveProperty(key).map(String::trim).filter(s -> !s.isEmpty()).orElseThrow(() ->
+    private static String get(Function<String, Optional<String>> pc, String key) {
+        return pc.apply(key).map(String::trim).filter(s -> !s.isEmpty()).orElseThrow(() ->
                 new IllegalArgumentException("setting " + key + " is missing or empty (its default is in application.properties)"));
     }
 }
