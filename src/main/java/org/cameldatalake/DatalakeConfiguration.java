@@ -58,7 +58,8 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         }
         ExportLog exportLog = new ExportLog(storage, clock, settings.zone());
         AppendWriters writers = new AppendWriters();
-        KsqlDbExports ksqlDbExports = new KsqlDbExports(settings.ksqldbUrl(), writers, clock);
+        KsqlDbExports ksqlDbExports = new KsqlDbExports(settings.ksqldbUrl(), writers, clock, settings.ksqldbPollBuffer(),
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
         Warehouse warehouse = Warehouse.fromSettings(
                 ctx.getPropertiesComponent().resolveProperty("datalake.warehouse.url").orElse(null),
                 storage.localRoot());

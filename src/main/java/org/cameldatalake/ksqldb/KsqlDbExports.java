@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
@@ -29,16 +31,27 @@ public final class KsqlDbExports {
     private static final Logger LOG = LoggerFactory.getLogger(KsqlDbExports.class);
     public static final String FEED_HEADER = "datalakeFeed";
     public static final String V1_JSON = "application/vnd.ksql.v1+json";
+    /** Rows of a stream poll handed to the writer at once (more when a ROWTIME tie runs past them). */
+    static final int POLL_BATCH_ROWS = 5_000;
 
     private final Map<String, SnapshotWriter> snapshots = new ConcurrentHashMap<>();
     private final AppendWriters streams;
     private final String ksqldbUrl;
     private final java.time.Clock clock;
+    private final long pollBuffer;
+    private final java.nio.file.Path pollSpillDir;
 
-    public KsqlDbExports(String ksqldbUrl, AppendWriters streams, java.time.Clock clock) {
+    /**
+     * {@code pollBuffer}: bytes of a stream poll's rows held in memory to be sorted by ROWTIME; beyond them sorted
+     * runs go to temporary files in {@code pollSpillDir}.
+     */
+    public KsqlDbExports(String ksqldbUrl, AppendWriters streams, java.time.Clock clock, long pollBuffer,
+                         java.nio.file.Path pollSpillDir) {
         this.ksqldbUrl = ksqldbUrl;
         this.streams = streams;
         this.clock = clock;
+        this.pollBuffer = pollBuffer;
+        this.pollSpillDir = pollSpillDir;
     }
 
     public void register(SnapshotWriter writer) {
@@ -86,12 +99,14 @@ public final class KsqlDbExports {
     /**
      * Appends the rows of a complete stream poll in ROWTIME order and publishes them; the ROWTIME range is in the
      * file names, so the next poll (even after a crash) starts after what the lake holds and repeats nothing.
-     * One poll's rows are held in memory to be sorted: polls are for modest streams, Kafka feeds for big ones.
+     * The rows are sorted in bounded memory ({@link RowtimeSort}: {@code datalake.ksqldb.poll-buffer} bytes, the rest
+     * in temporary files) and appended in batches that never split a ROWTIME tie.
      */
     public String appendStreamPoll(Exchange exchange) throws Exception {
         AppendWriter w = streamWriter(exchange);
         checkContentType(exchange);
-        try (KsqlQueryResponse response = new KsqlQueryResponse(exchange.getMessage().getBody(InputStream.class))) {
+        try (KsqlQueryResponse response = new KsqlQueryResponse(exchange.getMessage().getBody(InputStream.class));
+             RowtimeSort sort = new RowtimeSort(pollBuffer, pollSpillDir)) {
             KsqlQueryResponse.Header header = response.header();
             int rowtime = -1;
             for (int i = 0; i < header.columns().size(); i++) {
@@ -102,36 +117,51 @@ public final class KsqlDbExports {
             if (rowtime < 0) {
                 throw new KsqlDbException(0, "the stream poll's response has no ROWTIME column");
             }
-            java.util.List<JsonNode> rows = new java.util.ArrayList<>();
             JsonNode row;
             while ((row = response.nextRow()) != null) {
                 if (row.size() <= rowtime || !row.get(rowtime).canConvertToLong()) {
                     throw new KsqlDbException(0, "a row of the stream poll has no ROWTIME: " + row);
                 }
-                rows.add(row);
+                sort.add(row.get(rowtime).longValue(), row);
             }
-            int rt = rowtime;
-            rows.sort(java.util.Comparator.comparingLong(r -> r.get(rt).longValue()));
             String position = positionName(w.feed());
-            java.util.List<KsqlRowDecoder.Row> declared = new java.util.ArrayList<>(rows.size());
-            for (JsonNode r : rows) {
-                long t = r.get(rt).longValue();
-                declared.add(new KsqlRowDecoder.Row(position, 0, t, t, r));
+            KsqlRowSchema schema = new KsqlRowSchema(w.feed().name(), header.columns());
+            long[] landed = new long[3]; // written, rejected, skipped
+            List<KsqlRowDecoder.Row> batch = new ArrayList<>();
+            RowtimeSort.Cursor sorted = sort.sorted();
+            for (RowtimeSort.Row r = sorted.next(); r != null; r = sorted.next()) {
+                // a batch ends only where the ROWTIME changes: the decoder keeps a tie in one file within a batch
+                if (batch.size() >= POLL_BATCH_ROWS && batch.get(batch.size() - 1).offset() != r.rowtime()) {
+                    append(w, schema, batch, landed);
+                    batch = new ArrayList<>();
+                }
+                batch.add(new KsqlRowDecoder.Row(position, 0, r.rowtime(), r.rowtime(), r.columns()));
             }
-            AppendWriter.BatchResult result = rows.isEmpty() ? new AppendWriter.BatchResult(0, 0, 0)
-                    : w.appendDeclared(new KsqlRowSchema(w.feed().name(), header.columns()), declared);
+            append(w, schema, batch, landed);
             w.publishAll();
-            if (!rows.isEmpty()) {
+            if (sort.rows() > 0) {
                 // only now is every row up to this ROWTIME in the lake; a poll that fails earlier is repeated whole,
                 // and the ROWTIME ranges in file names keep what it had published from landing twice
-                w.advanceWatermark(position, rows.get(rows.size() - 1).get(rt).longValue());
+                w.advanceWatermark(position, sort.maxRowtime());
             }
             w.recordSuccess();
-            String summary = result.written() + " rows landed, " + result.rejected() + " rejected, " + result.skipped()
-                    + " already in the lake; watermark ROWTIME " + w.watermark(position);
+            String summary = landed[0] + " rows landed, " + landed[1] + " rejected, " + landed[2]
+                    + " already in the lake; watermark ROWTIME " + w.watermark(position)
+                    + (sort.spilledRuns() > 0 ? " (sorted on disk in " + sort.spilledRuns() + " runs)" : "");
             exchange.getMessage().setBody(summary);
             return summary;
         }
+    }
+
+    private static void append(AppendWriter w, KsqlRowSchema schema, List<KsqlRowDecoder.Row> batch, long[] landed)
+            throws java.io.IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        AppendWriter.BatchResult result = w.appendDeclared(schema, batch);
+        landed[0] += result.written();
+        landed[1] += result.rejected();
+        landed[2] += result.skipped();
     }
 
     /** Streams and ROWTIME ranges of ksqlDB stream feeds are named after the ksqlDB source, as ksqlDB stores it. */

@@ -18,11 +18,12 @@ import org.cameldatalake.sink.MemoryBudget;
 /**
  * The {@code datalake.*} settings of application.properties (DESIGN.md §3b), resolved once at start-up.
  * {@code hadoop} holds the {@code datalake.hadoop.*} keys without their prefix: Hadoop configuration for the lake's
- * file system ({@code fs.s3a.endpoint}, {@code fs.defaultFS}, {@code dfs.replication}, …).
+ * file system ({@code fs.s3a.endpoint}, {@code fs.defaultFS}, {@code dfs.replication}, …). {@code ksqldbPollBuffer}: bytes
+ * of a ksqlDB stream poll's rows sorted in memory (the rest in temporary files).
  */
 public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append, String ksqldbUrl,
                                boolean autostartFeeds, Duration retryBackoff, Duration maxRetryBackoff,
-                               Map<String, String> hadoop) {
+                               Map<String, String> hadoop, long ksqldbPollBuffer) {
     public static final String HADOOP_PREFIX = "datalake.hadoop.";
 
     public static DatalakeSettings from(CamelContext ctx) {
@@ -57,7 +58,8 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 zone, append, get(pc, "datalake.ksqldb.url"),
                 Boolean.parseBoolean(get(pc, "datalake.feeds.autostart")),
                 Units.duration(get(pc, "datalake.kafka.retry-backoff")),
-                Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc, hadoopKeys));
+                Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc, hadoopKeys),
+                Units.bytes(get(pc, "datalake.ksqldb.poll-buffer")));
     }
 
     /** {@code datalake.hadoop.*} from every source the service reads (files, overrides, {@code -D}); empty values are unset. */

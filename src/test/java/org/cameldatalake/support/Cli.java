@@ -24,8 +24,15 @@ public final class Cli {
     /** With environment variables too (Camel main maps DATALAKE_ROOT to datalake.root, and so on). */
     public static Result run(Path workDir, Map<String, String> settings, Map<String, String> env, String... args)
             throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path")));
+        return run(workDir, List.of(), 90, settings, env, args);
+    }
+
+    /** With options for the command's JVM, e.g. {@code -Xmx256m}, and how long it may take. */
+    public static Result run(Path workDir, List<String> jvmOptions, long timeoutSeconds, Map<String, String> settings,
+                             Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add(DatalakeApp.class.getName());
         cmd.addAll(List.of(args));
@@ -34,10 +41,11 @@ public final class Cli {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
-        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             List<String> o = Files.readAllLines(err, StandardCharsets.UTF_8); // the log
-            throw new IllegalStateException("the command " + List.of(args) + " did not end within 90 s; its log ends with:\n"
+            throw new IllegalStateException("the command " + List.of(args) + " did not end within " + timeoutSeconds
+                    + " s; its log ends with:\n"
                     + String.join("\n", o.subList(Math.max(0, o.size() - 15), o.size())));
         }
         return new Result(p.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8), Files.readAllLines(err, StandardCharsets.UTF_8));
