@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Issue 8's benchmark: raw Kafka consume, raw Parquet write and camel-datalake end to end, in one run.
+# The throughput benchmark: raw Kafka consume, raw Parquet write, camel-datalake end to end against a hand-written
+# one-thread peer (same rows, both launched alike), then 6 partitions / 4 days and 20 feeds at once, in one run.
 #   bench/run.sh [records]        (default 1,000,000; writes bench/RESULTS.md)
-# Not part of `mvn verify`. Needs only Java 17 and Maven.
+# Not part of `mvn verify`. Needs only Java 17 and Maven. On a shared machine, keep builds away from it:
+#   flock /tmp/mvn-build.lock bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 records="${1:-1000000}"

@@ -3,23 +3,17 @@ package org.cameldatalake.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,13 +25,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.cameldatalake.demo.EmbeddedKafka;
 import org.cameldatalake.demo.TransactionGenerator;
-import org.cameldatalake.support.Http;
 
 /**
- * Issue 8's benchmark, all figures in one run (the machine is noisy, so ratios matter more than absolutes):
- * (a) a plain KafkaConsumer + Jackson, (b) the same records converted and written with parquet-avro/snappy into
- * date partitions, (c) the real service (the jar, its own JVM, -Xmx256m) from start until the last offset is committed,
- * (d) its peak RSS and heap, (e) Parquet bytes / JSON bytes, (f) a 100,000-row ksqlDB snapshot.
+ * The throughput benchmark, all figures in one run (the machine is noisy, so ratios within a run matter more than
+ * absolutes): (a) a plain KafkaConsumer + Jackson, (b) the same records converted and written with parquet-avro/snappy
+ * into date partitions, (c) the real service (the jar, its own JVM, -Xmx256m) from launch until its last offset is
+ * committed, (p) {@link HandWrittenPeer} launched and timed alike, checked to land the same rows, (d) the service's
+ * peak RSS and heap, (e) Parquet bytes / JSON bytes, (f) a 100,000-row ksqlDB snapshot; then the service and the peer
+ * again on 6 partitions over 4 days, and on 20 topics at once (20 feeds under one memory budget).
  * Run with {@code bench/run.sh [records]}; writes bench/RESULTS.md.
  */
 public final class ThroughputBenchmark {
@@ -51,15 +46,18 @@ public final class ThroughputBenchmark {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             kafka.createTopics(2, List.of(TOPIC));
             long t0 = System.nanoTime();
-            long jsonBytes = produce(kafka.bootstrapServers(), n);
+            long jsonBytes = produce(kafka.bootstrapServers(), List.of(TOPIC), n, 3);
             System.out.printf("produced %,d records (%,.1f MB of JSON) in %.1f s%n", n, jsonBytes / 1e6, secs(t0));
-
+            String brokers = kafka.bootstrapServers();
             if (System.getenv("BENCH_ONLY_BARE") != null) {
-                System.out.println("(c0) " + bareJvm(kafka.bootstrapServers(), n, jsonBytes, work.resolve("bare-lake")));
+                System.out.println("(c0) " + bareJvm(brokers, n, jsonBytes, work.resolve("bare-lake")));
             } else if (System.getenv("BENCH_ONLY_SERVICE") != null) { // experiments on (c) alone; RESULTS.md untouched
-                ServiceRun only = service(kafka.bootstrapServers(), n, jsonBytes, work.resolve("service"));
-                System.out.printf("(c) %s; peak RSS %d MB, peak heap %d MB; 10-90 %% %,.0f records/s%n", only.result, only.peakRssMb,
-                        only.peakHeapMb, only.steadyRps);
+                System.out.println("(c) " + Contenders.service(brokers, List.of(TOPIC), work.resolve("service")));
+            } else if (System.getenv("BENCH_ONLY_RACE") != null) { // (c) against (p) alone; RESULTS.md untouched
+                System.out.println(race("only", brokers, List.of(TOPIC), work.resolve("race")));
+            } else if (System.getenv("BENCH_ONLY_STARTUP") != null) { // the commands' start-up, on the service's lake
+                Contenders.service(brokers, List.of(TOPIC), work.resolve("service"));
+                System.out.println(StartupBenchmark.measure(work.resolve("service"), brokers, n));
             } else {
                 measureAll(kafka, n, jsonBytes, work);
             }
@@ -74,26 +72,68 @@ public final class ThroughputBenchmark {
     }
 
     private static void measureAll(EmbeddedKafka kafka, int n, long jsonBytes, Path work) throws Exception {
-        Result consumeBefore = rawConsume(kafka.bootstrapServers(), n, jsonBytes);
+        String brokers = kafka.bootstrapServers();
+        Result consumeBefore = rawConsume(brokers, n, jsonBytes);
         System.out.println("(a) " + consumeBefore);
-        Result writeBefore = rawWrite(kafka.bootstrapServers(), n, jsonBytes, work.resolve("raw-lake"));
+        Result writeBefore = rawWrite(brokers, n, jsonBytes, work.resolve("raw-lake"));
         System.out.println("(b) " + writeBefore);
-        ServiceRun service = service(kafka.bootstrapServers(), n, jsonBytes, work.resolve("service"));
-        System.out.println("(c) " + service.result + "; peak RSS " + service.peakRssMb + " MB, peak heap " + service.peakHeapMb + " MB");
+        Race main = race("2 partitions, 3 days", brokers, List.of(TOPIC), work.resolve("main"));
+        System.out.println(main);
+        long parquetBytes = parquetBytes(work.resolve("main/service/data_lake/streams"));
         // this machine's speed drifts by up to 2x within the hour: (a) and (b) run again after (c), and count both
-        Result consumeAfter = rawConsume(kafka.bootstrapServers(), n, jsonBytes);
+        Result consumeAfter = rawConsume(brokers, n, jsonBytes);
         System.out.println("(a) again " + consumeAfter);
-        Result writeAfter = rawWrite(kafka.bootstrapServers(), n, jsonBytes, work.resolve("raw-lake-again"));
+        Result writeAfter = rawWrite(brokers, n, jsonBytes, work.resolve("raw-lake-again"));
         System.out.println("(b) again " + writeAfter);
-        Result consume = consumeBefore.and(consumeAfter);
-        Result write = writeBefore.and(writeAfter);
-        Result bare = bareJvm(kafka.bootstrapServers(), n, jsonBytes, work.resolve("bare-lake"));
+        Result bare = bareJvm(brokers, n, jsonBytes, work.resolve("bare-lake"));
         System.out.println("(c0) " + bare);
         double snapshot = SnapshotBenchmark.hundredThousandRowSnapshotSeconds();
         System.out.printf("(f) 100,000-row snapshot: %.2f s%n", snapshot);
-        String md = table(n, jsonBytes, consume, write, service, bare, snapshot);
+        String startup = StartupBenchmark.measure(work.resolve("main/service"), brokers, n);
+
+        List<Race> wider = new ArrayList<>();
+        String six = "BENCH_SIX";
+        kafka.createTopics(6, List.of(six));
+        produce(brokers, List.of(six), n, 4);
+        wider.add(race("6 partitions, 4 days", brokers, List.of(six), work.resolve("six")));
+        System.out.println(wider.get(0));
+        List<String> twenty = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            twenty.add(String.format(Locale.ROOT, "BENCH_F%02d", i));
+        }
+        kafka.createTopics(2, twenty);
+        produce(brokers, twenty, n, 3);
+        wider.add(race("20 feeds, 2 partitions, 3 days each", brokers, twenty, work.resolve("twenty")));
+        System.out.println(wider.get(1));
+
+        String md = ResultsTable.markdown(n, jsonBytes, consumeBefore.and(consumeAfter), writeBefore.and(writeAfter), main, bare,
+                parquetBytes, snapshot, wider) + startup;
         System.out.println(md);
         Files.writeString(Path.of("bench/RESULTS.md"), md);
+    }
+
+    /** The service and the peer on the same topics, one after the other, and whether they landed the same rows. */
+    record Race(String what, LaunchedRun.Outcome service, LaunchedRun.Outcome peer, String sameRows) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%s:%n(c) service %s%n    %s%n(p) peer    %s%n    %s%n    %s; service / peer %.2f",
+                    what, service, service.cpuByThread().replace("\n", "\n    "), peer, peer.cpuByThread(), sameRows,
+                    service.rps() / peer.rps());
+        }
+    }
+
+    static Race race(String what, String brokers, List<String> topics, Path dir) throws Exception {
+        LaunchedRun.Outcome service = Contenders.service(brokers, topics, dir.resolve("service"));
+        System.out.println("(c) " + what + ": " + service);
+        LaunchedRun.Outcome peer = Contenders.peer(brokers, topics, dir.resolve("peer"));
+        System.out.println("(p) " + what + ": " + peer);
+        return new Race(what, service, peer, Contenders.sameRows(dir.resolve("service"), dir.resolve("peer")));
+    }
+
+    private static long parquetBytes(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(f -> f.toString().endsWith(".parquet")).mapToLong(f -> f.toFile().length()).sum();
+        }
     }
 
     /** cpuSeconds: CPU time the measured work used (its thread for (a) and (b), the whole process for (c)). */
@@ -120,11 +160,8 @@ public final class ThroughputBenchmark {
         }
     }
 
-    /** steadyRps: records committed per second between 10 % and 90 % of the topic committed (no start, no tail). */
-    record ServiceRun(Result result, long peakRssMb, long peakHeapMb, long parquetBytes, double steadyRps, double at10, double at90) {
-    }
-
-    private static long produce(String brokers, int n) throws Exception {
+    /** {@code n} seed-004 transactions over {@code days} event days, spread evenly over {@code topics}; their JSON bytes. */
+    private static long produce(String brokers, List<String> topics, int n, int days) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -132,14 +169,14 @@ public final class ThroughputBenchmark {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        TransactionGenerator gen = new TransactionGenerator(42, FIRST_DAY, 3);
+        TransactionGenerator gen = new TransactionGenerator(42, FIRST_DAY, days);
         long bytes = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
             for (int i = 0; i < n; i++) {
                 TransactionGenerator.Transaction t = gen.next();
                 byte[] value = t.json().getBytes(StandardCharsets.UTF_8);
                 bytes += value.length;
-                producer.send(new ProducerRecord<>(TOPIC, null, t.eventTimeMillis(), t.userId(), value));
+                producer.send(new ProducerRecord<>(topics.get(i % topics.size()), null, t.eventTimeMillis(), t.userId(), value));
             }
             producer.flush();
         }
@@ -245,235 +282,8 @@ public final class ThroughputBenchmark {
         return new Result("bare pipeline: (a)'s and (b)'s loops on two threads, fresh JVM, -Xmx256m", n, seconds, jsonBytes, cpu);
     }
 
-    /** (c)+(d)+(e): the jar in its own JVM with -Xmx256m, from start until the committed offsets reach the end. */
-    private static ServiceRun service(String brokers, int n, long jsonBytes, Path dir) throws Exception {
-        Files.createDirectories(dir.resolve("feeds/active"));
-        Files.writeString(dir.resolve("feeds/active/bench.json"), """
-                {"feed_name": "bench", "feed_type": "stream", "source": "kafka", "kafka_topic": "%s",
-                 "partitioning": {"type": "date", "columns": ["year", "month", "day"], "timestamp_field": "TIMESTAMP"}}
-                """.formatted(TOPIC));
-        int port = Http.freePort();
-        Path jar = Path.of("target/camel-datalake.jar").toAbsolutePath();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
-        String extra = System.getenv("BENCH_SERVICE_JVM_OPTS"); // e.g. -XX:StartFlightRecording=filename=/tmp/c.jfr
-        if (extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        cmd.addAll(List.of("-Ddatalake.root=" + dir.resolve("data_lake"), "-Ddatalake.feeds.dir=" + dir.resolve("feeds"),
-                "-Dcamel.component.kafka.brokers=" + brokers, "-Ddatalake.api.port=" + port,
-                "-Ddatalake.maintenance.autostart=false", "-Ddatalake.append.max-age=5s", "-Ddatalake.append.max-idle=1s",
-                "-jar", jar.toString(), "run"));
-        Path log = dir.resolve("service.log");
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long peakHeap = 0;
-        long peakRss = 0;
-        Map<TopicPartition, Long> end;
-        Properties ap = new Properties();
-        ap.put("bootstrap.servers", brokers);
-        double seconds;
-        double cpuSeconds;
-        int polls = 0;
-        double atFirst = -1;
-        double at10 = -1;
-        double at90 = -1;
-        long committed10 = 0;
-        long committed90 = 0;
-        try (Admin admin = Admin.create(ap)) {
-            Map<TopicPartition, OffsetSpec> q = Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest(),
-                    new TopicPartition(TOPIC, 1), OffsetSpec.latest());
-            end = new HashMap<>();
-            admin.listOffsets(q).all().get().forEach((tp, o) -> end.put(tp, o.offset()));
-            while (true) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("the service died; see " + log);
-                }
-                peakRss = Math.max(peakRss, rssMb(p.pid()));
-                if (++polls % 5 == 0) { // a scrape costs the service CPU: once a second
-                    peakHeap = Math.max(peakHeap, heapMb(port));
-                }
-                var committed = admin.listConsumerGroupOffsets("camel-datalake-bench").partitionsToOffsetAndMetadata().get();
-                long committedSum = committed.values().stream().filter(java.util.Objects::nonNull)
-                        .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset).sum();
-                if (atFirst < 0 && committedSum > 0) {
-                    atFirst = secs(t0);
-                }
-                if (at10 < 0 && committedSum >= n / 10) {
-                    at10 = secs(t0);
-                    committed10 = committedSum;
-                }
-                if (at90 < 0 && committedSum >= n * 9L / 10) {
-                    at90 = secs(t0);
-                    committed90 = committedSum;
-                }
-                boolean done = end.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
-                        && committed.get(e.getKey()).offset() >= e.getValue());
-                if (done) {
-                    seconds = secs(t0);
-                    cpuSeconds = processCpuSeconds(p.pid());
-                    printCpuByThread(p.pid());
-                    break;
-                }
-                if (secs(t0) > 1800) {
-                    throw new IllegalStateException("not done after 30 minutes; see " + log);
-                }
-                Thread.sleep(200); // polling interval of a measurement loop, not a synchronisation
-            }
-        } finally {
-            p.destroy();
-            p.waitFor();
-        }
-        long parquet;
-        long fileCount;
-        try (var files = Files.walk(dir.resolve("data_lake/streams/bench"))) {
-            List<Path> parquetFiles = files.filter(f -> f.toString().endsWith(".parquet")).toList();
-            fileCount = parquetFiles.size();
-            parquet = parquetFiles.stream().mapToLong(f -> f.toFile().length()).sum();
-        }
-        System.out.printf("(c) %d Parquet files%n", fileCount);
-        double steady = at90 > at10 && at10 >= 0 ? (committed90 - committed10) / (at90 - at10) : 0;
-        System.out.printf(Locale.ROOT, "(c) first record committed at %.1f s, 10 %% at %.1f s, 90 %% at %.1f s, all at %.1f s%n",
-                atFirst, at10, at90, seconds);
-        return new ServiceRun(new Result("camel-datalake end to end (jar, -Xmx256m)", n, seconds, jsonBytes, cpuSeconds), peakRss, peakHeap, parquet,
-                steady, at10, at90);
-    }
-
     private static long threadCpu() {
         return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-    }
-
-    /** user + system CPU time of a process so far (/proc/PID/stat, in clock ticks of 1/100 s). */
-    private static double processCpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // fields 14 and 15 of proc(5)
-    }
-
-    /** Where (c)'s CPU went, by thread name as the kernel knows it (15 characters), e.g. JIT, GC, consumer. */
-    private static void printCpuByThread(long pid) throws IOException {
-        Map<String, Double> byName = new HashMap<>();
-        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path t : tasks.toList()) {
-                try {
-                    String stat = Files.readString(t.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+$", "#");
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
-                } catch (IOException e) {
-                    // the thread ended meanwhile
-                }
-            }
-        }
-        StringBuilder s = new StringBuilder("(c) CPU s by thread:");
-        byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
-                .forEach(e -> s.append(String.format(Locale.ROOT, " [%s] %.1f", e.getKey(), e.getValue())));
-        System.out.println(s);
-        printCamelThreadCpu(pid);
-    }
-
-    /** The kernel's 15 characters cannot tell Camel's threads apart; the JVM's thread dump (cpu=…ms) can. */
-    private static void printCamelThreadCpu(long pid) {
-        try {
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    String.valueOf(pid), "Thread.print").redirectErrorStream(true).start();
-            String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            jcmd.waitFor();
-            Map<String, Double> byName = new HashMap<>();
-            var m = java.util.regex.Pattern.compile("^\"Camel \\(camel-1\\) thread #\\d+ - ([^\"]+)\".*? cpu=([0-9.]+)ms",
-                    java.util.regex.Pattern.MULTILINE).matcher(dump);
-            while (m.find()) {
-                byName.merge(m.group(1).replaceAll("\\d+", "#"), Double.parseDouble(m.group(2)) / 1000, Double::sum);
-            }
-            StringBuilder s = new StringBuilder("(c) CPU s by Camel thread:");
-            byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
-                    .forEach(e -> s.append(String.format(Locale.ROOT, " [%s] %.1f", e.getKey(), e.getValue())));
-            System.out.println(s);
-        } catch (IOException | InterruptedException e) {
-            System.out.println("(c) no thread dump: " + e);
-        }
-    }
-
-    private static long rssMb(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return 0;
-    }
-
-    private static final Pattern HEAP = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} (\\S+)$");
-
-    /** Heap in use now (sum of the heap pools), from the service's own Prometheus endpoint. */
-    private static long heapMb(int port) {
-        try {
-            HttpResponse<String> r = Http.get("http://localhost:" + port + "/observe/metrics");
-            double sum = 0;
-            Matcher m = HEAP.matcher(r.body());
-            while (m.find()) {
-                sum += Double.parseDouble(m.group(1));
-            }
-            return (long) (sum / 1048576);
-        } catch (Exception e) {
-            return 0; // not up yet
-        }
-    }
-
-    private static String table(int n, long jsonBytes, Result a, Result b, ServiceRun c, Result bare, double snapshot) throws IOException {
-        Result limit = a.rps() < b.rps() ? a : b;
-        double ratio = c.result.rps() / limit.rps();
-        double parquetShare = (double) c.parquetBytes / jsonBytes;
-        StringBuilder s = new StringBuilder();
-        s.append("# Benchmark results\n\n");
-        s.append("Run on ").append(LocalDate.now(ZoneOffset.UTC)).append(" by `bench/run.sh ").append(n).append("`; machine: ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
-                .append(memTotalGb()).append(" GiB RAM, ").append(cpuModel()).append(", Java ").append(Runtime.version())
-                .append(".\n\n");
-        s.append(String.format(Locale.ROOT, "%,d seed-004 transactions over 3 event days, 2-partition topic, %,.1f MB of JSON.%n%n", n, jsonBytes / 1e6));
-        s.append("| measure | records/s | MB/s (JSON) | seconds | CPU µs / record | target |\n|---|---:|---:|---:|---:|---|\n");
-        for (Result r : List.of(a, b, c.result, bare)) {
-            if (Double.isNaN(r.seconds())) {
-                s.append("| ").append(r.what()).append(" | | | | | |\n");
-                continue;
-            }
-            s.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %.2f | %.1f | |%n", r.what(), r.rps(), r.mbps(), r.seconds(),
-                    r.cpuSeconds() * 1e6 / r.records()));
-        }
-        s.append(String.format(Locale.ROOT, "| (c) between 10 %% and 90 %% committed (after start, before the tail) | %,.0f | | | | %.2f × min(a, b) |%n",
-                c.steadyRps, c.steadyRps / limit.rps()));
-        s.append(String.format(Locale.ROOT, "| **(c) / min(a, b)** | **%.2f** | | | | ≥ 0.8 %s |%n", ratio, ratio >= 0.8 ? "✓" : "✗"));
-        if (!Double.isNaN(bare.seconds())) {
-            s.append(String.format(Locale.ROOT, "| bare pipeline / min(a, b) — the most any service launched like (c) gets here | %.2f | | | | |%n",
-                    bare.rps() / limit.rps()));
-            s.append(String.format(Locale.ROOT, "| (c) / bare pipeline | %.2f | | | | |%n", c.result.rps() / bare.rps()));
-        }
-        s.append(String.format(Locale.ROOT, "| (d) peak RSS / peak heap of (c) | %d MB / %d MB | | | | completes within -Xmx256m ✓ |%n",
-                c.peakRssMb, c.peakHeapMb));
-        s.append(String.format(Locale.ROOT, "| (e) Parquet bytes / JSON bytes | %.1f %% (%,.1f MB) | | | | ≤ 15 %% %s |%n",
-                parquetShare * 100, c.parquetBytes / 1e6, parquetShare <= 0.15 ? "✓" : "✗"));
-        s.append(String.format(Locale.ROOT, "| (f) 100,000-row ksqlDB snapshot (emulator) | | | %.2f | | < 2 s %s |%n",
-                snapshot, snapshot < 2 ? "✓" : "✗"));
-        s.append("\n(a) and (b) are single-threaded loops; (b) times only Avro conversion and Parquet writing of records already parsed.")
-                .append(" Each ran before and after (c), since the machine's speed drifts; their rows count both runs.\n");
-        s.append("The bare pipeline chains (a)'s and (b)'s loops on two threads in a fresh JVM with -Xmx256m, timed from launch to exit")
-                .append(" like (c), with nothing else: no Camel, no commits, no metadata, no checks.\n");
-        s.append("CPU µs / record: CPU time of (a)'s and (b)'s thread, and of (c)'s whole process (JVM start, Camel, GC included)")
-                .append(" — less sensitive than records/s to other load on the machine.\n");
-        return s.toString();
-    }
-
-    private static String cpuModel() throws IOException {
-        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
-    }
-
-    private static long memTotalGb() throws IOException {
-        return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024 / 1024).findFirst().orElse(0L);
     }
 
     private static double secs(long t0) {
