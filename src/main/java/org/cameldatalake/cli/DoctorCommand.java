@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.cameldatalake.runtime.DatalakeRuntime;
 import org.cameldatalake.runtime.DatalakeSettings;
 import org.cameldatalake.feed.FeedCatalog;
@@ -58,18 +60,29 @@ public final class DoctorCommand implements Callable<Integer> {
             return 1;
         }
         checks.add(configuration());
-        try (CliLake lake = CliLake.open(settings)) {
-            checks.add(lakeRoot(lake.storage()));
+        KafkaProbe probe = new KafkaProbe(DatalakeRuntime.setting("camel.component.kafka.brokers", null));
+        try (probe) {
             List<FeedDefinition> active = new ArrayList<>();
-            checks.addAll(feedFiles(settings.feedsDir(), active));
-            try (KafkaProbe probe = new KafkaProbe(DatalakeRuntime.setting("camel.component.kafka.brokers", null))) {
-                checks.add(kafka(probe, active.stream().filter(FeedDefinition::isKafkaStream).count()));
+            List<Check> feedFiles = feedFiles(settings.feedsDir(), active);
+            long kafkaFeeds = active.stream().filter(FeedDefinition::isKafkaStream).count();
+            // the Kafka client loads and connects (most of a second in a cold JVM) while the lake is checked
+            CompletableFuture<String> cluster = kafkaFeeds == 0 ? null : CompletableFuture.supplyAsync(() -> {
+                try {
+                    return probe.clusterId(TIMEOUT);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            try (CliLake lake = CliLake.open(settings)) {
+                checks.add(lakeRoot(lake.storage()));
+                checks.addAll(feedFiles);
+                checks.add(kafka(probe.brokers(), cluster, kafkaFeeds));
+                checks.add(ksqlDb(settings.ksqldbUrl(), active.stream().filter(f -> f.source() == FeedDefinition.SourceKind.KSQLDB).count()));
+                String configured = DatalakeRuntime.setting("datalake.warehouse.url", null);
+                boolean used = active.stream().anyMatch(f -> f.warehouse() != null);
+                checks.add(warehouse(configured != null ? configured : used
+                        ? Warehouse.fromSettings(null, lake.storage().localRoot()).url() : null));
             }
-            checks.add(ksqlDb(settings.ksqldbUrl(), active.stream().filter(f -> f.source() == FeedDefinition.SourceKind.KSQLDB).count()));
-            String configured = DatalakeRuntime.setting("datalake.warehouse.url", null);
-            boolean used = active.stream().anyMatch(f -> f.warehouse() != null);
-            checks.add(warehouse(configured != null ? configured : used
-                    ? Warehouse.fromSettings(null, lake.storage().localRoot()).url() : null));
         } catch (Exception e) {
             checks.add(new Check(Outcome.FAIL, "doctor", FeedRouteManager.reason(e)));
         }
@@ -135,15 +148,15 @@ public final class DoctorCommand implements Callable<Integer> {
         return out;
     }
 
-    private static Check kafka(KafkaProbe probe, long feeds) {
-        String what = "Kafka at " + probe.brokers();
+    private static Check kafka(String brokers, CompletableFuture<String> cluster, long feeds) {
+        String what = "Kafka at " + brokers;
         if (feeds == 0) {
             return new Check(Outcome.SKIP, what, "not checked, no active feed reads Kafka");
         }
         try {
-            return new Check(Outcome.PASS, what, "cluster " + probe.clusterId(TIMEOUT) + ", read by " + feeds + " feed(s)");
-        } catch (Exception e) {
-            return new Check(Outcome.FAIL, what, "unreachable (" + FeedRouteManager.reason(e) + ")");
+            return new Check(Outcome.PASS, what, "cluster " + cluster.join() + ", read by " + feeds + " feed(s)");
+        } catch (CompletionException e) {
+            return new Check(Outcome.FAIL, what, "unreachable (" + FeedRouteManager.reason(e.getCause()) + ")");
         }
     }
 
