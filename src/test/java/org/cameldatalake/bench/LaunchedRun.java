@@ -22,9 +22,17 @@ import org.apache.kafka.common.TopicPartition;
  * peak RSS, and when 10 % and 90 % of the records were committed (the steady state, without start or tail).
  */
 final class LaunchedRun {
-    /** seconds and the at* figures from launch; cpuSeconds of the whole process. */
+    /**
+     * seconds and the at* figures from launch; cpuSeconds of the whole process; {@code failure}: null, or why the
+     * process ended before its commits reached the end (then the figures are not a result, and {@code committed90}
+     * holds what it had committed).
+     */
     record Outcome(long records, double seconds, double cpuSeconds, long peakRssMb, long peakHeapMb, double atFirst,
-                   double at10, double at90, long committed10, long committed90, String cpuByThread) {
+                   double at10, double at90, long committed10, long committed90, String cpuByThread, String failure) {
+        boolean failed() {
+            return failure != null;
+        }
+
         double rps() {
             return records / seconds;
         }
@@ -39,6 +47,10 @@ final class LaunchedRun {
 
         @Override
         public String toString() {
+            if (failed()) {
+                return String.format(Locale.ROOT, "FAILED after %.1f s (%,d of %,d records committed, peak RSS %d MB): %s", seconds,
+                        committed90, records, peakRssMb, failure);
+            }
             return String.format(Locale.ROOT, "%,d records in %.2f s = %,.0f records/s, %.1f CPU s (%.1f µs/record), peak RSS %d MB;"
                     + " first commit at %.1f s, 10 %% at %.1f s, 90 %% at %.1f s; 10–90 %%: %,.0f records/s",
                     records, seconds, rps(), cpuSeconds, cpuMicrosPerRecord(), peakRssMb, atFirst, at10, at90, steadyRps());
@@ -76,10 +88,12 @@ final class LaunchedRun {
             double at90 = -1;
             long committed10 = 0;
             long committed90 = 0;
+            long lastCommitted = 0;
             try {
                 while (true) {
-                    if (!p.isAlive()) {
-                        throw new IllegalStateException("the process died; see " + log);
+                    if (!p.isAlive()) { // e.g. out of memory: a result too
+                        return new Outcome(n, secs(t0), 0, peakRss, peakHeap, atFirst, at10, at90, committed10, lastCommitted,
+                                "", "exit " + p.exitValue() + ", " + firstError(log));
                     }
                     peakRss = Math.max(peakRss, rssMb(p.pid()));
                     if (heapMb != null && ++polls % 5 == 0) { // a scrape costs the process CPU: once a second
@@ -100,6 +114,7 @@ final class LaunchedRun {
                         }
                     }
                     double now = secs(t0);
+                    lastCommitted = committed;
                     if (atFirst < 0 && committed > 0) {
                         atFirst = now;
                     }
@@ -114,7 +129,7 @@ final class LaunchedRun {
                     if (done) {
                         double cpu = processCpuSeconds(p.pid());
                         return new Outcome(n, now, cpu, peakRss, peakHeap, atFirst, at10, at90, committed10, committed90,
-                                cpuByThread(p.pid()));
+                                cpuByThread(p.pid()), null);
                     }
                     if (now > 1800) {
                         throw new IllegalStateException("not done after 30 minutes; see " + log);
@@ -125,6 +140,16 @@ final class LaunchedRun {
                 p.destroy();
                 p.waitFor();
             }
+        }
+    }
+
+    /** The log's first line naming an error or exception (e.g. {@code java.lang.OutOfMemoryError: Java heap space}). */
+    private static String firstError(Path log) {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> l.matches(".*(Error|Exception)\\b.*") && !l.startsWith("\tat ")).findFirst()
+                    .map(String::trim).orElse("see " + log);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "see " + log;
         }
     }
 

@@ -34,8 +34,9 @@ final class ResultsTable {
         List<ThroughputBenchmark.Race> races = new ArrayList<>(List.of(main));
         races.addAll(wider);
         for (ThroughputBenchmark.Race r : races) {
+            boolean both = !r.service().failed() && !r.peer().failed();
             s.append(row(r.what(), "camel-datalake (jar)", r.service(), true,
-                    String.format(Locale.ROOT, "**%.2f ×**", r.service().rps() / r.peer().rps())));
+                    both ? String.format(Locale.ROOT, "**%.2f ×**", r.service().rps() / r.peer().rps()) : ""));
             s.append(row("", "hand-written peer", r.peer(), false, ""));
             s.append("| | ").append(r.sameRows()).append(" | | | | | | | | |\n");
         }
@@ -82,6 +83,10 @@ final class ResultsTable {
     }
 
     private static String row(String run, String process, LaunchedRun.Outcome o, boolean heap, String ratio) {
+        if (o.failed()) {
+            return String.format(Locale.ROOT, "| %s | %s | **failed** after %.1f s, %,d of %,d records committed: %s | | | | | | %d / – | |%n",
+                    run, process, o.seconds(), o.committed90(), o.records(), o.failure(), o.peakRssMb());
+        }
         return String.format(Locale.ROOT, "| %s | %s | %,.0f | %.1f | %.1f | %.1f | %,.0f | %.1f | %s | %s |%n", run, process, o.rps(),
                 o.seconds(), o.cpuSeconds(), o.cpuMicrosPerRecord(), o.steadyRps(), o.atFirst(),
                 heap ? o.peakRssMb() + " / " + o.peakHeapMb() : o.peakRssMb() + " / –", ratio);

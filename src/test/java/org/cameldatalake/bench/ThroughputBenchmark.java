@@ -40,8 +40,17 @@ public final class ThroughputBenchmark {
     private static final String TOPIC = "BENCH_TRANSACTIONS";
     private static final LocalDate FIRST_DAY = LocalDate.of(2025, 10, 13);
 
-    public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    public static void main(String[] args) {
+        try {
+            run(args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            System.exit(1); // the in-process broker leaves non-daemon threads behind: without this the JVM stays
+        }
+        System.exit(0);
+    }
+
+    private static void run(int n) throws Exception {
         Path work = Files.createTempDirectory("camel-datalake-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             kafka.createTopics(2, List.of(TOPIC));
@@ -68,7 +77,6 @@ public final class ThroughputBenchmark {
                 System.out.println("kept " + work + " (the service's log is service/service.log)");
             }
         }
-        System.exit(0); // the in-process broker leaves non-daemon threads behind
     }
 
     private static void measureAll(EmbeddedKafka kafka, int n, long jsonBytes, Path work) throws Exception {
@@ -127,7 +135,9 @@ public final class ThroughputBenchmark {
         System.out.println("(c) " + what + ": " + service);
         LaunchedRun.Outcome peer = Contenders.peer(brokers, topics, dir.resolve("peer"));
         System.out.println("(p) " + what + ": " + peer);
-        return new Race(what, service, peer, Contenders.sameRows(dir.resolve("service"), dir.resolve("peer")));
+        String sameRows = service.failed() || peer.failed() ? "rows not compared: a process failed"
+                : Contenders.sameRows(dir.resolve("service"), dir.resolve("peer"));
+        return new Race(what, service, peer, sameRows);
     }
 
     private static long parquetBytes(Path dir) throws IOException {
