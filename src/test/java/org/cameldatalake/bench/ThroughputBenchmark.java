@@ -53,9 +53,11 @@ public final class ThroughputBenchmark {
     private static void run(int n) throws Exception {
         Path work = Files.createTempDirectory("camel-datalake-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
-            kafka.createTopics(2, List.of(TOPIC));
+            // the BENCH_ONLY_* runs may take another shape (the full run's races set their own)
+            kafka.createTopics(Integer.parseInt(System.getenv().getOrDefault("BENCH_PARTITIONS", "2")), List.of(TOPIC));
             long t0 = System.nanoTime();
-            long jsonBytes = produce(kafka.bootstrapServers(), List.of(TOPIC), n, 3);
+            long jsonBytes = produce(kafka.bootstrapServers(), List.of(TOPIC), n,
+                    Integer.parseInt(System.getenv().getOrDefault("BENCH_DAYS", "3")));
             System.out.printf("produced %,d records (%,.1f MB of JSON) in %.1f s%n", n, jsonBytes / 1e6, secs(t0));
             String brokers = kafka.bootstrapServers();
             if (System.getenv("BENCH_ONLY_BARE") != null) {
