@@ -404,6 +404,11 @@ public final class AppendWriter implements AutoCloseable {
         return partitions.committable(revoked);
     }
 
+    /** Who says whether this process still owns a partition (its Kafka consumer); by default it does. */
+    public void ownedBy(PartitionOwnership ownership) {
+        publisher.ownedBy(ownership);
+    }
+
     /** Partitions were lost or (re)assigned: whatever is open for them is void, and the lake must be read again. */
     public synchronized void reset(Collection<TopicPartition> tps) {
         partitions.reset(tps);
