@@ -91,7 +91,7 @@ public final class AppendWriter implements AutoCloseable {
         this.folder = new StreamFolder(feed.name(), layout, format);
         this.metadata = new StreamFeedMetadata(feed, storage, layout.metadata(FeedDefinition.FeedType.STREAM, feed.name()),
                 folder.dir(), settings.zone(), clock);
-        this.partitions = new PartitionWriters(folder, new TopicPartitionWriter.Files() {
+        this.partitions = new PartitionWriters(folder, metadata, new TopicPartitionWriter.Files() {
             @Override
             public TopicPartitionWriter.OpenFile open(TopicPartitionWriter p, LocalDate day, RowSchema schema, long now)
                     throws IOException {
@@ -130,7 +130,7 @@ public final class AppendWriter implements AutoCloseable {
         storage.mkdirs(folder.dir());
         metadata.load();
         metadata.restoreSchemas(json, rows);
-        folder.reconcile(metadata.get());
+        metadata.reconcile(folder);
         long abandonedAfter = Math.max(settings.maxAge().toMillis() * 10, 10 * 60_000L);
         if (!storage.claimedByOthers(folder.dir())) { // a live writer's rejected records are not ours to clear
             storage.removeAbandoned(new LakeLayout(storage).rejectedDir(feed.name()), abandonedAfter);
@@ -441,15 +441,11 @@ public final class AppendWriter implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
         }
-        if (!dryRun && storage.claimedByOthers(folder.dir())) {
-            throw new IllegalStateException("feed " + feed.name() + " is being written by another running process; "
-                    + "its retention runs there");
-        }
         Set<LocalDate> open = new HashSet<>();
         openFiles().forEach(of -> open.add(of.day));
-        List<String> deleted = folder.deleteDaysBefore(cutoff, open, dryRun, metadata.get());
+        List<String> deleted = folder.deleteDaysBefore(cutoff, open, dryRun);
         if (!dryRun && !deleted.isEmpty()) {
-            metadata.write();
+            metadata.daysDeleted(deleted);
             ObjectNode log = exportLog.line(feed.name(), "retention");
             log.put("retention_days", feed.retentionDays());
             log.put("cutoff", cutoff.toString());
@@ -466,7 +462,7 @@ public final class AppendWriter implements AutoCloseable {
     }
 
     /** A source's position that a whole poll has reached (a ksqlDB stream's ROWTIME watermark), or -1. */
-    public synchronized long watermark(String source) {
+    public synchronized long watermark(String source) throws IOException {
         return metadata.watermark(source);
     }
 

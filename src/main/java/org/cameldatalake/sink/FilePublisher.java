@@ -113,7 +113,7 @@ final class FilePublisher {
         String name = StreamFileName.rejected(at, p.tp.topic(), p.tp.partition(), p.rejectedFirst(), p.rejectedLast()).toString();
         Path dest = RejectedRecords.publish(storage, exportLog, feed, settings.zone(), at, name, p.tp.topic(),
                 p.tp.partition(), p.rejectedFirst(), p.rejectedLast(), p.rejectedLines());
-        metadata.rejectedAdded(p.rejectedLines().size(), p.tp, p.rejectedLast());
+        metadata.rejectedAdded(p.rejectedLines().size(), p.tp, p.rejectedLast(), java.util.Map.of());
         LOG.warn("{}: {} record(s) rejected to {}", feed.name(), p.rejectedLines().size(), storage.relative(dest));
         p.rejectedPublished();
     }

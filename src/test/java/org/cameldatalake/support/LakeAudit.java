@@ -86,6 +86,7 @@ public final class LakeAudit {
             onDisk = files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
         }
         assertThat(onDisk).as("files in " + dir).allMatch(f -> f.equals("_metadata.json")
+                || f.matches("_manifests/" + Pattern.quote(topic) + "-\\d+\\.json")
                 || (f.matches("year=\\d{4}/month=\\d{2}/day=\\d{2}/.*") && published.matcher(f.substring(f.lastIndexOf('/') + 1)).matches()));
         List<String> globbed = lake.rows("SELECT file FROM glob('" + dir + "/**') ORDER BY 1").stream()
                 .map(r -> dir.relativize(Path.of(r.get(0).toString())).toString()).sorted().toList();
