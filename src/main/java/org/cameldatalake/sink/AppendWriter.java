@@ -404,6 +404,11 @@ public final class AppendWriter implements AutoCloseable {
         return partitions.committable(revoked);
     }
 
+    /** Whether another live process writes this feed (known on stores with process locks; false elsewhere). */
+    public boolean writtenByOthers() throws IOException {
+        return storage.claimedByOthers(folder.dir());
+    }
+
     /** Who says whether this process still owns a partition (its Kafka consumer); by default it does. */
     public void ownedBy(PartitionOwnership ownership) {
         publisher.ownedBy(ownership);

@@ -40,6 +40,21 @@ public final class LakeAudit {
         assertEveryRecordExactlyOnce(service.lake(), feed, producedIds, end);
         assertNothingTemporaryVisible(service.lake(), feed, topic);
         assertThat(KafkaSupport.committed(broker, group, topic)).as("committed offsets after the clean stop").isEqualTo(end);
+        assertMetadataCountsWhatLanded(service.lake(), feed);
+    }
+
+    /** {@code _metadata.json}'s total and per-day counts are what DuckDB reads from the files. */
+    public static void assertMetadataCountsWhatLanded(Lake lake, String feed) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(lake.root().resolve("streams").resolve(feed).resolve("_metadata.json").toFile());
+        assertThat(meta.path("total_records").asLong()).as("total_records in _metadata.json")
+                .isEqualTo(lake.count("SELECT count(*) FROM " + lake.stream(feed)));
+        Map<String, Long> recorded = new TreeMap<>();
+        meta.path("partitions").forEach(p -> recorded.put(p.path("path").asText(), p.path("records").asLong()));
+        Map<String, Long> read = new TreeMap<>();
+        lake.rows("SELECT printf('year=%04d/month=%02d/day=%02d', year, month, day), count(*) FROM " + lake.stream(feed)
+                + " GROUP BY 1").forEach(r -> read.put(r.get(0).toString(), ((Number) r.get(1)).longValue()));
+        assertThat(recorded).as("records per day partition in _metadata.json").isEqualTo(read);
     }
 
     /**
