@@ -56,6 +56,11 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the lake root " + settings.root(), e);
         }
+        try {
+            org.cameldatalake.runtime.ScheduledWork.configure(ctx, settings.cluster(), storage.localRoot());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set up the cluster service: " + e.getMessage(), e);
+        }
         ExportLog exportLog = new ExportLog(storage, clock, settings.zone());
         AppendWriters writers = new AppendWriters();
         KsqlDbExports ksqlDbExports = new KsqlDbExports(settings.ksqldbUrl(), writers, clock);
