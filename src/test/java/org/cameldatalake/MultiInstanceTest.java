@@ -24,6 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
+import org.awaitility.core.ConditionTimeoutException;
 import org.cameldatalake.ksqldb.KsqlDbEmulator;
 import org.cameldatalake.support.Cli;
 import org.cameldatalake.support.KafkaSupport;
@@ -68,6 +69,8 @@ class MultiInstanceTest {
     private static final Duration CLI_BOUND = Duration.ofSeconds(60);
     private static final long DAY1 = Instant.parse("2025-10-13T00:00:00Z").toEpochMilli();
     private static final Pattern VERSION_DIR = Pattern.compile("version=v(\\d+)");
+    /** A data file an instance's log says it published, and its Kafka partition. */
+    private static final Pattern PUBLISHED = Pattern.compile("published streams/" + FEED + "/.*_" + TOPIC + "\\+(\\d+)\\+");
 
     @TempDir
     Path dir;
@@ -76,6 +79,7 @@ class MultiInstanceTest {
     private KsqlDbEmulator.Source ksqlStream;
     private int ksqlRows;
     private final List<ServiceProcess> instances = new ArrayList<>();
+    private final long started = System.nanoTime();
 
     @Test
     void instancesComingGoingAndFrozenLandEverythingOnceAndRunTheScheduledWorkOnce() throws Exception {
@@ -83,7 +87,6 @@ class MultiInstanceTest {
                 RECORDS, RATE);
         KafkaSupport.broker().createTopics(PARTITIONS, List.of(TOPIC));
         SoftAssertions softly = new SoftAssertions();
-        long started = System.nanoTime();
         try (KsqlDbEmulator ksqldb = KsqlDbEmulator.start();
              PacedProducer producer = new PacedProducer(KafkaSupport.broker().bootstrapServers(), TOPIC, SEED,
                      LocalDate.of(2025, 10, 13), 3, RECORDS, RATE)) {
@@ -101,7 +104,7 @@ class MultiInstanceTest {
                 await().atMost(180, SECONDS).pollInterval(500, MILLISECONDS).failFast("an instance exited by itself",
                                 this::anInstanceDied)
                         .until(() -> KafkaSupport.groupMembers(group) == 3 && maxVersion() >= 2 && lake.streamRows(FEED) > 0);
-                ServiceProcess leader = awaitOneLeader();
+                ServiceProcess leader = leader(softly, "once 3 instances run", instances.get(0));
                 step(lake, producer, "3 instances up, %s leads the scheduled work", leader.name());
 
                 // SIGKILL of the leader: a survivor takes its partitions and the scheduled work
@@ -111,7 +114,7 @@ class MultiInstanceTest {
                 int versionAtKill = maxVersion();
                 await().atMost(FAILOVER.multipliedBy(3)).pollInterval(200, MILLISECONDS).until(() -> maxVersion() > versionAtKill);
                 double failover = (System.nanoTime() - killed) / 1e9;
-                ServiceProcess successor = awaitOneLeader();
+                ServiceProcess successor = leader(softly, "after the leader's SIGKILL", leader);
                 step(lake, producer, "killed %s with v%d current; %s leads, a new version appeared %.1f s after the kill",
                         leader.name(), versionAtKill, successor.name(), failover);
                 softly.assertThat(failover).as("seconds from the leader's SIGKILL to the next table version")
@@ -123,21 +126,25 @@ class MultiInstanceTest {
                 ServiceProcess fourth = start(4);
                 instances.add(fourth);
                 await().atMost(120, SECONDS).pollInterval(100, MILLISECONDS).failFast("an instance exited by itself",
-                        this::anInstanceDied).until(() -> StreamFeedFiles.openFiles(kafkaFeedFiles.newTempDir(tempDirsBefore)) > 0);
-                step(lake, producer, "%s writes its share", fourth.name());
+                        this::anInstanceDied).until(() -> !partitionsPublishedBy(fourth).isEmpty()
+                                && StreamFeedFiles.openFiles(kafkaFeedFiles.newTempDir(tempDirsBefore)) > 0);
+                Set<Integer> ownedByFourth = partitionsPublishedBy(fourth);
+                step(lake, producer, "%s writes partitions %s", fourth.name(), ownedByFourth);
 
-                // frozen past its session with files open: the others take its partitions and publish them; resumed, its
-                // rotation finds its files past their age at once
+                // frozen past its session with files open: the others take its partitions and publish them from the last
+                // commit on; resumed, its rotation finds its open files past their age at once
                 softly.assertThat(leads(fourth)).as(fourth.name() + " leads the scheduled work").isFalse();
                 assertThat(producer.sent()).as("records still arrive when an instance freezes").isLessThan(RECORDS);
                 fourth.signal("STOP");
                 await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS).until(() -> KafkaSupport.groupMembers(group) == 2);
-                int filesAtRebalance = kafkaFeedFiles.dataFiles().size();
-                await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS)
-                        .until(() -> kafkaFeedFiles.dataFiles().size() >= filesAtRebalance + PARTITIONS);
+                Set<Path> filesAtRebalance = Set.copyOf(kafkaFeedFiles.dataFiles());
+                await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS).until(() -> kafkaFeedFiles.dataFiles().stream()
+                        .filter(f -> !filesAtRebalance.contains(f)).map(MultiInstanceTest::partitionOf).toList()
+                        .containsAll(ownedByFourth));
                 fourth.signal("CONT");
                 await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS).until(() -> KafkaSupport.groupMembers(group) == 3);
-                step(lake, producer, "%s frozen past its session, then resumed", fourth.name());
+                step(lake, producer, "%s frozen past its session until the others published its partitions, then resumed",
+                        fourth.name());
 
                 // the command line beside the running instances
                 insertKsqlRows(40);
@@ -255,6 +262,23 @@ class MultiInstanceTest {
         }
     }
 
+    /** The Kafka partitions whose files the instance published, as its log says. */
+    private static Set<Integer> partitionsPublishedBy(ServiceProcess p) {
+        Set<Integer> partitions = new java.util.TreeSet<>();
+        for (String line : p.logLines()) {
+            Matcher m = PUBLISHED.matcher(line);
+            if (m.find()) {
+                partitions.add(Integer.valueOf(m.group(1)));
+            }
+        }
+        return partitions;
+    }
+
+    /** The Kafka partition of a published data file ({@code data_<date>_<time>_<topic>+<partition>+<from>+<to>.parquet}). */
+    private static int partitionOf(Path dataFile) {
+        return Integer.parseInt(dataFile.getFileName().toString().split("\\+")[1]);
+    }
+
     /** Whether the instance holds the cluster service's lock now: the last of its log's lock lines says acquired. */
     private static boolean leads(ServiceProcess p) {
         String last = null;
@@ -266,13 +290,20 @@ class MultiInstanceTest {
         return p.isAlive() && last != null && last.contains(" acquired");
     }
 
-    /** The one live instance that leads the scheduled work (never two). */
-    private ServiceProcess awaitOneLeader() {
-        await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS)
-                .until(() -> instances.stream().filter(MultiInstanceTest::leads).count() == 1);
+    /**
+     * The one live instance that leads the scheduled work (never two, never none: that is a failure), or
+     * {@code otherwise} when there is not exactly one, so that the scenario goes on and shows what else goes wrong.
+     */
+    private ServiceProcess leader(SoftAssertions softly, String when, ServiceProcess otherwise) {
+        try {
+            await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS)
+                    .until(() -> instances.stream().filter(MultiInstanceTest::leads).count() == 1);
+        } catch (ConditionTimeoutException e) {
+            // reported below, with the instances that lead
+        }
         List<ServiceProcess> leaders = instances.stream().filter(MultiInstanceTest::leads).toList();
-        assertThat(leaders).as("instances leading the scheduled work").hasSize(1);
-        return leaders.get(0);
+        softly.assertThat(leaders).as("instances leading the scheduled work " + when).hasSize(1);
+        return leaders.size() == 1 ? leaders.get(0) : otherwise;
     }
 
     private List<Integer> versionsInLake() throws IOException {
@@ -336,8 +367,8 @@ class MultiInstanceTest {
     }
 
     private void step(Lake lake, PacedProducer producer, String what, Object... args) {
-        System.out.printf("multi-instance test: %s: %d sent, %d in the lake, %d files%n", what.formatted(args),
-                producer.sent(), lake.streamRows(FEED), fileCount());
+        System.out.printf("multi-instance test: %5.1f s: %s: %d sent, %d in the lake, %d files%n",
+                (System.nanoTime() - started) / 1e9, what.formatted(args), producer.sent(), lake.streamRows(FEED), fileCount());
     }
 
     private int fileCount() {
