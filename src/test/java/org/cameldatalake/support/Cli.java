@@ -3,6 +3,7 @@ package org.cameldatalake.support;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,12 @@ public final class Cli {
     /** With environment variables too (Camel main maps DATALAKE_ROOT to datalake.root, and so on). */
     public static Result run(Path workDir, Map<String, String> settings, Map<String, String> env, String... args)
             throws Exception {
+        return run(Duration.ofSeconds(90), workDir, settings, env, args);
+    }
+
+    /** As {@link #run(Path, Map, Map, String...)}; a command that has not ended {@code within} fails the test. */
+    public static Result run(Duration within, Path workDir, Map<String, String> settings, Map<String, String> env,
+                             String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -34,10 +41,10 @@ public final class Cli {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
-        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+        if (!p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             List<String> o = Files.readAllLines(err, StandardCharsets.UTF_8); // the log
-            throw new IllegalStateException("the command " + List.of(args) + " did not end within 90 s; its log ends with:\n"
+            throw new IllegalStateException("the command " + List.of(args) + " did not end within " + within.toSeconds() + " s; its log ends with:\n"
                     + String.join("\n", o.subList(Math.max(0, o.size() - 15), o.size())));
         }
         return new Result(p.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8), Files.readAllLines(err, StandardCharsets.UTF_8));

@@ -32,13 +32,19 @@ public final class LakeAudit {
      */
     public static void catchUpStopAndAudit(Service service, EmbeddedKafka broker, String feed, String topic, int partitions,
                                            List<String> producedIds, Duration atMost) throws Exception {
+        catchUpStopAndAudit(service.lake(), service::stop, broker, feed, topic, partitions, producedIds, atMost);
+    }
+
+    /** As {@link #catchUpStopAndAudit(Service, EmbeddedKafka, String, String, int, List, Duration)}, for services {@code stop} stops. */
+    public static void catchUpStopAndAudit(Lake lake, AutoCloseable stop, EmbeddedKafka broker, String feed, String topic,
+                                           int partitions, List<String> producedIds, Duration atMost) throws Exception {
         String group = "camel-datalake-" + feed;
         Map<Integer, Long> end = KafkaSupport.endOffsets(broker, topic, partitions);
         await().atMost(atMost).pollInterval(Duration.ofMillis(500))
                 .until(() -> KafkaSupport.committed(broker, group, topic).equals(end));
-        service.stop();
-        assertEveryRecordExactlyOnce(service.lake(), feed, producedIds, end);
-        assertNothingTemporaryVisible(service.lake(), feed, topic);
+        stop.close();
+        assertEveryRecordExactlyOnce(lake, feed, producedIds, end);
+        assertNothingTemporaryVisible(lake, feed, topic);
         assertThat(KafkaSupport.committed(broker, group, topic)).as("committed offsets after the clean stop").isEqualTo(end);
         assertMetadataCountsWhatLanded(service.lake(), feed);
     }
