@@ -46,7 +46,7 @@ public final class LakeAudit {
         assertEveryRecordExactlyOnce(lake, feed, producedIds, end);
         assertNothingTemporaryVisible(lake, feed, topic);
         assertThat(KafkaSupport.committed(broker, group, topic)).as("committed offsets after the clean stop").isEqualTo(end);
-        assertMetadataCountsWhatLanded(service.lake(), feed);
+        assertMetadataCountsWhatLanded(lake, feed);
     }
 
     /** {@code _metadata.json}'s total and per-day counts are what DuckDB reads from the files. */
