@@ -15,6 +15,7 @@ import org.cameldatalake.api.ApiHttpEngine;
 import org.cameldatalake.api.ReadApi;
 import org.cameldatalake.runtime.FeedRouteManager;
 import org.cameldatalake.health.FeedMetrics;
+import org.cameldatalake.runtime.MaintenanceFailures;
 import org.cameldatalake.kafka.KafkaProbe;
 import org.cameldatalake.health.SourceHealthChecks;
 import org.cameldatalake.sink.AppendWriters;
@@ -56,6 +57,11 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the lake root " + settings.root(), e);
         }
+        try {
+            org.cameldatalake.runtime.ScheduledWork.configure(ctx, settings.cluster(), storage.localRoot());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set up the cluster service: " + e.getMessage(), e);
+        }
         ExportLog exportLog = new ExportLog(storage, clock, settings.zone());
         AppendWriters writers = new AppendWriters();
         KsqlDbExports ksqlDbExports = new KsqlDbExports(settings.ksqldbUrl(), writers, clock, settings.ksqldbPollBuffer(),
@@ -92,8 +98,11 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                 ksqlDbExports::snapshotWriter, ctx.getPropertiesComponent().resolveProperty("datalake.query.memory-limit")
                 .filter(v -> !v.isBlank()).orElse("1GB")));
         ctx.getRegistry().bind("feedRouteManager", feeds);
-        ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock));
-        FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, warehouseSync, kafkaProbe, clock);
+        MaintenanceFailures maintenanceFailures = new MaintenanceFailures();
+        ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock,
+                maintenanceFailures));
+        FeedMetrics metrics = new FeedMetrics(ctx, writers, ksqlDbExports, warehouseSync, kafkaProbe, clock,
+                maintenanceFailures);
         feeds.onReconciled(metrics::follow);
         ctx.getRegistry().bind("kafkaProbe", kafkaProbe);
         ctx.getRegistry().bind("warehouse", warehouse);
@@ -130,6 +139,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                         health.register(new SourceHealthChecks.Kafka(feeds, kafkaProbe));
                         health.register(new SourceHealthChecks.KsqlDb(feeds, settings.ksqldbUrl()));
                         health.register(new SourceHealthChecks.LakeWrites(writers));
+                        health.register(new SourceHealthChecks.Maintenance(maintenanceFailures));
                         health.register(new SourceHealthChecks.WarehouseWrites(feeds, warehouseSync));
                     }
                 }

@@ -7,22 +7,19 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.LakeAudit;
 import org.cameldatalake.support.PacedProducer;
 import org.cameldatalake.support.Service;
+import org.cameldatalake.support.ServiceProcess;
+import org.cameldatalake.support.StreamFeedFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,7 +89,7 @@ class CrashRecoveryTest {
                 System.out.printf("crash test: kill %2d at %-13s %-6s %5.1f s after start: %7d sent%s, %7d in the lake, %4d files%n",
                         i, phase, phase == Phase.MID_WRITE || phase == Phase.AFTER_PUBLISH ? "(n=" + n + ")" : "",
                         child.uptimeSeconds(), producer.sent(), producer.sent() < SHARE * i ? " (sending)" : "",
-                        lake.streamRows(FEED), dataFiles(service, FEED).size());
+                        lake.streamRows(FEED), new StreamFeedFiles(service.lakeRoot(), FEED).dataFiles().size());
             }
             assertThat(lake.streamRows(FEED)).as("the kills happened mid-ingest").isLessThan(RECORDS);
 
@@ -168,115 +165,57 @@ class CrashRecoveryTest {
 
     /** One run of the service in its own JVM, killed with SIGKILL at a chosen moment. */
     private static final class Child {
-        private final Service service;
-        private final String feed;
-        private final Process process;
-        private final Path log;
-        private final long startNanos = System.nanoTime();
+        private final StreamFeedFiles files;
+        private final ServiceProcess process;
         private final Set<Path> tempDirsBefore;
         private final int filesBefore;
-        private long killedNanos;
 
-        private Child(Service service, String feed, Process process, Path log, Set<Path> tempDirsBefore, int filesBefore) {
-            this.service = service;
-            this.feed = feed;
+        private Child(StreamFeedFiles files, ServiceProcess process, Set<Path> tempDirsBefore, int filesBefore) {
+            this.files = files;
             this.process = process;
-            this.log = log;
             this.tempDirsBefore = tempDirsBefore;
             this.filesBefore = filesBefore;
         }
 
         static Child start(Service service, String feed, String run) throws IOException {
-            Set<Path> before = tempDirs(service, feed);
-            int files = dataFiles(service, feed).size();
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-Xmx512m");
-            cmd.add("-XX:TieredStopAtLevel=1"); // starts in about half the time on 2 busy cores: start-up dominates a run
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            service.settings().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-            cmd.add(DatalakeApp.class.getName());
-            cmd.add("run");
-            Path log = Files.createDirectories(Path.of("target", "crash-test")).resolve(run + ".log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new Child(service, feed, p, log, before, files);
+            StreamFeedFiles files = new StreamFeedFiles(service.lakeRoot(), feed);
+            Set<Path> before = files.tempDirs();
+            int published = files.dataFiles().size();
+            return new Child(files, ServiceProcess.start(service, "crash-test", run), before, published);
         }
 
         void awaitMoment(Phase phase, int n) {
-            await().atMost(120, SECONDS).pollInterval(20, MILLISECONDS).failFast("the child exited by itself:\n" + logTail(),
-                    () -> !process.isAlive()).until(() -> switch (phase) {
+            await().atMost(120, SECONDS).pollInterval(20, MILLISECONDS).failFast("the child exited by itself:\n"
+                    + process.logTail(30), () -> !process.isAlive()).until(() -> switch (phase) {
                         case STARTUP -> ownTempDir() != null;
                         case FIRST_WRITE -> openFiles() > 0;
-                        case MID_WRITE -> dataFiles(service, feed).size() >= filesBefore + n && openFiles() > 0;
-                        case AFTER_PUBLISH -> dataFiles(service, feed).size() >= filesBefore + n;
+                        case MID_WRITE -> files.dataFiles().size() >= filesBefore + n && openFiles() > 0;
+                        case AFTER_PUBLISH -> files.dataFiles().size() >= filesBefore + n;
                     });
         }
 
         void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
-            killedNanos = System.nanoTime();
-            assertThat(process.waitFor(30, SECONDS)).isTrue();
+            process.kill();
         }
 
-        /** SIGSTOP / SIGCONT: the whole JVM freezes, as in a long GC pause or a throttled container, and goes on. */
         void signal(String name) throws Exception {
-            assertThat(new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor()).isZero();
+            process.signal(name);
         }
 
         int publishedSinceStart() throws IOException {
-            return dataFiles(service, feed).size() - filesBefore;
+            return files.dataFiles().size() - filesBefore;
         }
 
         double uptimeSeconds() {
-            return (killedNanos - startNanos) / 1e9;
+            return process.uptimeSeconds();
         }
 
         private Path ownTempDir() throws IOException {
-            return tempDirs(service, feed).stream().filter(d -> !tempDirsBefore.contains(d)).findFirst().orElse(null);
+            return files.newTempDir(tempDirsBefore);
         }
 
         private long openFiles() throws IOException {
-            Path own = ownTempDir();
-            if (own == null) {
-                return 0;
-            }
-            try (Stream<Path> files = Files.list(own)) {
-                return files.filter(p -> p.getFileName().toString().endsWith(".parquet.tmp")).count();
-            } catch (java.nio.file.NoSuchFileException e) {
-                return 0;
-            }
-        }
-
-        private String logTail() {
-            try {
-                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-                return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-            } catch (IOException e) {
-                return e.toString();
-            }
-        }
-    }
-
-    private static Set<Path> tempDirs(Service service, String feed) throws IOException {
-        Path temp = service.lakeRoot().resolve("streams").resolve(feed).resolve("_temporary");
-        if (!Files.isDirectory(temp)) {
-            return Set.of();
-        }
-        try (Stream<Path> dirs = Files.list(temp)) {
-            return dirs.collect(Collectors.toSet());
-        }
-    }
-
-    private static List<Path> dataFiles(Service service, String feed) throws IOException {
-        Path dir = service.lakeRoot().resolve("streams").resolve(feed);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
-        } catch (java.io.UncheckedIOException e) {
-            return dataFiles(service, feed); // a file was renamed or a folder removed while walking: look again
+            return StreamFeedFiles.openFiles(ownTempDir());
         }
     }
 }

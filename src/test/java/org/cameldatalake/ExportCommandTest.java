@@ -58,6 +58,25 @@ class ExportCommandTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(180) // it used to wait 30 minutes for the partitions the service holds
+    void exportBesideARunningServiceRefusesAtOnceNamingIt() throws Exception {
+        KafkaSupport.broker().createTopics(2, List.of("TX_BESIDE"));
+        produce("TX_BESIDE", 23, 300);
+        try (Service service = new Service(dir)) {
+            service.kafkaFeed("tx_beside", "TX_BESIDE");
+            service.start();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> KafkaSupport.groupMembers("camel-datalake-tx_beside") == 1);
+            Cli.Result r = Cli.run(dir, service.settings(), "export", "--feed", "tx_beside");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(String.join("\n", r.err())).contains("tx_beside: feed tx_beside is being consumed by a running service: "
+                    + "its consumer group camel-datalake-tx_beside has 1 other member(s)");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> service.lake().streamRows("tx_beside") == 300);
+        }
+    }
+
+    @Test
     void progressIsPrintedAsPlainLinesWhenNotOnATerminal() throws Exception {
         KafkaSupport.broker().createTopics(2, List.of("TX_PROGRESS"));
         produce("TX_PROGRESS", 24, 3000);

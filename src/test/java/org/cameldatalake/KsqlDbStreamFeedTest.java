@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,9 +91,14 @@ class KsqlDbStreamFeedTest {
                         .at("/watermarks/TRANSACTION_STREAM").asLong()).isEqualTo(DAY1 + 149 * 3_600_000L);
                 assertThat(poll(s)).startsWith("20 rows landed, 0 rejected, 0 already in the lake");
             }
-            // lose the watermark (as after a crash between publishing files and writing metadata): the next poll
+            // lose the watermark (as after a crash between publishing files and recording the poll's end): the next poll
             // reads everything again, and the ROWTIME ranges in the file names keep out every row already there
             Files.delete(dir.resolve("data_lake/streams/transaction_stream/_metadata.json"));
+            try (Stream<Path> manifests = Files.list(dir.resolve("data_lake/streams/transaction_stream/_manifests"))) {
+                for (Path m : manifests.toList()) {
+                    Files.delete(m);
+                }
+            }
             insert(stream, 5);
             try (Service s = service(ksqldb)) {
                 assertThat(poll(s)).startsWith("5 rows landed, 0 rejected, 170 already in the lake");

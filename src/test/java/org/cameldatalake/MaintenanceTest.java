@@ -18,6 +18,7 @@ import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.decode.SourceRecord;
 import org.cameldatalake.ksqldb.KsqlQueryResponse;
 import org.cameldatalake.ksqldb.KsqlSnapshotRows;
+import org.cameldatalake.support.FaultyFileSystem;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.MutableClock;
 import org.cameldatalake.support.Service;
@@ -32,7 +33,10 @@ class MaintenanceTest {
     Path dir;
 
     private Service service(MutableClock clock) throws Exception {
-        Service s = new Service(dir);
+        return service(new Service(dir), clock);
+    }
+
+    private Service service(Service s, MutableClock clock) throws Exception {
         s.feedFile("events.json", "{\"feed_name\": \"events\", \"feed_type\": \"stream\", \"retention_days\": 3, "
                 + "\"partitioning\": {\"timestamp_field\": \"TS\"}, \"security_level\": \"restricted\"}");
         s.feedFile("totals.json", "{\"feed_name\": \"totals\", \"feed_type\": \"table\", \"retention_versions\": 10, "
@@ -42,7 +46,11 @@ class MaintenanceTest {
 
     /** Ten days of events, 2025-10-01 .. 2025-10-10, through the real append writer. */
     private static void tenDaysOfEvents(Service s) throws Exception {
-        FeedDefinition feed = s.feeds().catalog().feed("events");
+        tenDaysOf(s, "events");
+    }
+
+    private static void tenDaysOf(Service s, String feedName) throws Exception {
+        FeedDefinition feed = s.feeds().catalog().feed(feedName);
         List<SourceRecord> records = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             LocalDate day = LocalDate.of(2025, 10, 1 + i % 10);
@@ -107,6 +115,48 @@ class MaintenanceTest {
                                 "version=v7", "version=v8", "version=v9");
             }
             assertThat(JSON.readTree(dir.resolve("data_lake/tables/totals/_metadata.json").toFile()).get("current_version").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFeedWhoseRetentionFailsDoesNotStopTheOthersAndTheFailureIsLoggedCountedAndShown() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2025-10-10T12:00:00Z"));
+        Service s = new Service(dir);
+        FaultyFileSystem.Disk disk = FaultyFileSystem.install(s);
+        s.feedFile("aaa_stuck.json", "{\"feed_name\": \"aaa_stuck\", \"feed_type\": \"stream\", \"retention_days\": 3, "
+                + "\"partitioning\": {\"timestamp_field\": \"TS\"}}");
+        try (Service started = service(s, clock)) {
+            tenDaysOf(started, "aaa_stuck");
+            tenDaysOfEvents(started);
+            disk.unwritable().only("streams/aaa_stuck/year=");
+            List<String> report = started.maintenance().retention(false);
+            assertThat(report).anyMatch(l -> l.startsWith("aaa_stuck: retention failed: could not delete streams/aaa_stuck/year=2025/month=10/day=01"));
+            assertThat(report).contains("events: deleted year=2025/month=10/day=06"); // after the failing feed
+            Lake lake = started.lake();
+            assertThat(days(lake)).containsExactly("2025-10-07", "2025-10-08", "2025-10-09", "2025-10-10");
+            JsonNode meta = new ObjectMapper().readTree(dir.resolve("data_lake/streams/aaa_stuck/_metadata.json").toFile());
+            assertThat(meta.at("/maintenance/retention/outcome").asText()).isEqualTo("failed");
+            assertThat(meta.at("/maintenance/retention/error").asText()).contains("could not delete");
+            org.apache.camel.health.HealthCheck check = org.apache.camel.health.HealthCheckHelper.getHealthCheck(
+                    started.context(), "maintenance");
+            org.apache.camel.health.HealthCheck.Result health = check.call();
+            assertThat(health.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.DOWN);
+            assertThat(health.getMessage()).get().asString().contains("retention of feed aaa_stuck failed");
+            io.micrometer.core.instrument.MeterRegistry metrics = started.context().getRegistry()
+                    .findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
+            if (metrics != null) {
+                assertThat(metrics.get("datalake.maintenance.failures").tag("feed", "aaa_stuck").functionCounter().count())
+                        .isEqualTo(1.0);
+            }
+
+            org.cameldatalake.support.Cli.Result doctor = org.cameldatalake.support.Cli.run(dir, started.settings(), "doctor");
+            assertThat(doctor.out()).anyMatch(l -> l.contains("retention of feed aaa_stuck") && l.contains("could not delete"));
+
+            disk.heal(); // the next run succeeds: health is UP again, the metadata says so
+            assertThat(started.maintenance().retention(false)).contains("aaa_stuck: deleted year=2025/month=10/day=06");
+            assertThat(check.call().getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.UP);
+            meta = new ObjectMapper().readTree(dir.resolve("data_lake/streams/aaa_stuck/_metadata.json").toFile());
+            assertThat(meta.at("/maintenance/retention/outcome").asText()).isEqualTo("ok");
         }
     }
 

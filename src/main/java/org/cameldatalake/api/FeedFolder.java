@@ -12,6 +12,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.metadata.TableMetadata;
+import org.cameldatalake.metadata.Manifests;
+import org.cameldatalake.metadata.StreamMetadata;
 import org.cameldatalake.partition.LakeLayout;
 import org.cameldatalake.storage.Storage;
 
@@ -52,8 +54,13 @@ final class FeedFolder {
         return Optional.empty();
     }
 
+    /** A stream feed's {@code _metadata.json} with the counts of its partitions' manifests as they are now. */
     byte[] metadata() throws IOException {
-        return storage.read(new Path(dir, LakeLayout.METADATA));
+        byte[] raw = storage.read(new Path(dir, LakeLayout.METADATA));
+        if (type != FeedDefinition.FeedType.STREAM) {
+            return raw;
+        }
+        return new Manifests(storage, dir).merged(StreamMetadata.parse(raw)).overlay(raw);
     }
 
     /** The published files, by path relative to the feed's folder (what {@code /files/<path>} takes), sorted. */

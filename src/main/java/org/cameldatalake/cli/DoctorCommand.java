@@ -76,6 +76,7 @@ public final class DoctorCommand implements Callable<Integer> {
             try (CliLake lake = CliLake.open(settings)) {
                 checks.add(lakeRoot(lake.storage()));
                 checks.addAll(feedFiles);
+                checks.addAll(retention(lake.storage(), active));
                 checks.add(kafka(probe.brokers(), cluster, kafkaFeeds));
                 checks.add(ksqlDb(settings.ksqldbUrl(), active.stream().filter(f -> f.source() == FeedDefinition.SourceKind.KSQLDB).count()));
                 String configured = DatalakeRuntime.setting("datalake.warehouse.url", null);
@@ -145,6 +146,28 @@ public final class DoctorCommand implements Callable<Integer> {
                     + active.size() + " active and enabled)"));
         }
         problems.forEach(p -> out.add(new Check(Outcome.FAIL, "feed file", p.getMessage())));
+        return out;
+    }
+
+    /** Feeds whose last retention run failed, as recorded in their metadata by whichever instance ran it. */
+    private static List<Check> retention(Storage storage, List<FeedDefinition> active) {
+        List<Check> out = new ArrayList<>();
+        org.cameldatalake.partition.LakeLayout layout = new org.cameldatalake.partition.LakeLayout(storage);
+        for (FeedDefinition f : active) {
+            try {
+                org.apache.hadoop.fs.Path meta = layout.metadata(f.type(), f.name());
+                if (storage.exists(meta)) {
+                    com.fasterxml.jackson.databind.JsonNode r = org.cameldatalake.metadata.StreamMetadata.JSON
+                            .readTree(storage.read(meta)).at("/maintenance/retention");
+                    if ("failed".equals(r.path("outcome").asText())) {
+                        out.add(new Check(Outcome.FAIL, "retention of feed " + f.name(), "failed at "
+                                + r.path("time").asText() + ": " + r.path("error").asText()));
+                    }
+                }
+            } catch (Exception e) {
+                out.add(new Check(Outcome.FAIL, "metadata of feed " + f.name(), FeedRouteManager.reason(e)));
+            }
+        }
         return out;
     }
 

@@ -21,6 +21,7 @@ import org.cameldatalake.sink.FeedCounters;
 import org.cameldatalake.ksqldb.KsqlDbExports;
 import org.cameldatalake.quality.QualityRule;
 import org.cameldatalake.quality.QualityRules;
+import org.cameldatalake.runtime.MaintenanceFailures;
 import org.cameldatalake.warehouse.WarehouseCounters;
 import org.cameldatalake.warehouse.WarehouseSync;
 import org.slf4j.Logger;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * since the last publish, records rejected per quality rule ({@code datalake.quality.rejected}, tagged {@code rule}
  * and {@code column}) and, for Kafka feeds, the consumer lag (end offsets − committed offsets); for a feed that
  * mirrors a changelog into the warehouse (tag {@code table} too), rows upserted and deleted, records rejected and the
- * mirror's own lag. Meters follow the running feeds: added when a feed starts, removed when it stops, bound again
+ * mirror's own lag; failed retention runs ({@code datalake.maintenance.failures}, tagged {@code job}). Meters follow the running feeds: added when a feed starts, removed when it stops, bound again
  * when its file changes (new quality rules, a new warehouse section…).
  */
 public final class FeedMetrics {
@@ -45,11 +46,13 @@ public final class FeedMetrics {
     private final WarehouseSync warehouse;
     private final KafkaProbe kafka;
     private final Clock clock;
+    private final MaintenanceFailures maintenance;
     private final Map<String, Bound> meters = new HashMap<>();
     private final Map<String, double[]> lagCache = new HashMap<>(); // consumer group → {lag, nanoTime when read}
 
     public FeedMetrics(CamelContext ctx, AppendWriters streams, KsqlDbExports tables, WarehouseSync warehouse,
-                       KafkaProbe kafka, Clock clock) {
+                       KafkaProbe kafka, Clock clock, MaintenanceFailures maintenance) {
+        this.maintenance = maintenance;
         this.ctx = ctx;
         this.streams = streams;
         this.tables = tables;
@@ -98,6 +101,9 @@ public final class FeedMetrics {
         out.add(Gauge.builder("datalake.seconds.since.last.publish", this, m -> m.secondsSinceLastPublish(name))
                 .description("seconds since the feed last published a file or version (NaN before the first)")
                 .tags(tags).register(registry));
+        out.add(FunctionCounter.builder("datalake.maintenance.failures", maintenance, m -> m.count("retention", name))
+                .description("runs of a maintenance job that failed for the feed since start").tags(tags.and("job", "retention"))
+                .register(registry));
         for (QualityRule rule : feed.quality().rules()) {
             out.add(counter(registry, "datalake.quality.rejected", "records a quality rule kept out of the lake (in _rejected/)",
                     tags.and("rule", rule.kind().json(), "column", rule.column()), name,

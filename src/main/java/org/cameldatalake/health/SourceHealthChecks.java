@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.cameldatalake.runtime.MaintenanceFailures;
 import org.cameldatalake.kafka.KafkaProbe;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.runtime.FeedRouteManager;
@@ -195,6 +196,36 @@ public final class SourceHealthChecks {
                 builder.up();
             } else {
                 builder.message(message.toString()).down();
+            }
+        }
+    }
+
+    /**
+     * Readiness of the lake's upkeep: DOWN while a feed's last retention run failed (its old partitions stay and its
+     * disk keeps growing), naming the feed, when and why; UP again after a run that succeeds.
+     */
+    public static final class Maintenance extends AbstractHealthCheck {
+        private final MaintenanceFailures failures;
+
+        public Maintenance(MaintenanceFailures failures) {
+            super("datalake", "maintenance");
+            this.failures = failures;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            java.util.List<String> failing = failures.current().stream()
+                    .map(f -> f.job() + " of feed " + f.feed() + " failed at " + f.at() + ": " + f.reason()).sorted().toList();
+            builder.detail("failing.jobs", failing.size());
+            if (failing.isEmpty()) {
+                builder.up();
+            } else {
+                builder.message(String.join("; ", failing)).down();
             }
         }
     }

@@ -60,6 +60,13 @@ public final class KafkaProbe implements AutoCloseable {
         return out;
     }
 
+    /** The members of {@code group} now, as {@code client-id/host}; none when no consumer runs in it. */
+    public List<String> members(String group, Duration timeout) throws Exception {
+        return admin().describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).members().stream()
+                .map(m -> m.clientId() + m.host()).sorted().toList();
+    }
+
     /** The offsets {@code group} has committed on {@code topic} (partitions it never committed are absent). */
     public Map<TopicPartition, Long> committed(String group, String topic, Duration timeout) throws Exception {
         Map<TopicPartition, Long> out = new HashMap<>();

@@ -81,7 +81,9 @@ final class LakeKafkaConsumer extends DefaultConsumer {
     private void run() {
         AppendWriter writer = writer();
         AppendPipeline pipeline = endpoint.getComponent().pipeline();
-        FeedCommitter committer = new FeedCommitter(writer);
+        GroupLease lease = new GroupLease(Duration.ofMillis(endpoint.kafka().getSessionTimeoutMs()));
+        FeedCommitter committer = new FeedCommitter(writer, lease);
+        writer.ownedBy(lease);
         long pollTimeout = endpoint.kafka().getPollTimeoutMs();
         try (KafkaConsumer<String, byte[]> c = newConsumer()) {
             consumer = c;
@@ -96,6 +98,7 @@ final class LakeKafkaConsumer extends DefaultConsumer {
                         committer.commitPublished(c);
                     }
                 }
+                committer.renewIfDue(c);
                 ConsumerRecords<String, byte[]> polled = c.poll(Duration.ofMillis(pollTimeout));
                 if (running && !polled.isEmpty()) {
                     land(c, polled, committer);
@@ -114,7 +117,9 @@ final class LakeKafkaConsumer extends DefaultConsumer {
 
     private void land(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> polled, FeedCommitter committer) {
         for (TopicPartition tp : polled.partitions()) {
-            firstFetched.putIfAbsent(tp, polled.records(tp).get(0).offset());
+            if (firstFetched.putIfAbsent(tp, polled.records(tp).get(0).offset()) == null) {
+                committer.started(tp, firstFetched.get(tp));
+            }
         }
         List<SourceRecord> records = new ArrayList<>(polled.count());
         for (ConsumerRecord<String, byte[]> r : polled) {
@@ -160,6 +165,7 @@ final class LakeKafkaConsumer extends DefaultConsumer {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             pipeline.awaitWrites(writer);
+            committer.released(partitions);
             forget(partitions);
         }
 
@@ -167,6 +173,7 @@ final class LakeKafkaConsumer extends DefaultConsumer {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             pipeline.awaitWrites(writer);
             forget(partitions);
+            committer.assigned(consumer, partitions);
         }
 
         private void forget(Collection<TopicPartition> partitions) {

@@ -89,8 +89,10 @@ public final class KsqlDbExports {
      * query on a stream reads the topic up to the end offsets seen at its start and then completes; unlike
      * {@code EMIT CHANGES}, it ends.
      */
-    public void streamQuery(Exchange exchange) {
+    public void streamQuery(Exchange exchange) throws java.io.IOException {
         AppendWriter w = streamWriter(exchange);
+        // what the lake holds is read afresh: another instance may have polled since this one last did
+        w.reset(java.util.List.of(new org.apache.kafka.common.TopicPartition(positionName(w.feed()), 0)));
         long watermark = w.watermark(positionName(w.feed()));
         request(exchange, "SELECT ROWTIME, * FROM " + w.feed().ksqldbSource()
                 + (watermark >= 0 ? " WHERE ROWTIME > " + watermark : "") + ";");

@@ -12,6 +12,8 @@ import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedFiles;
 import org.cameldatalake.runtime.FeedRouteManager;
+import org.cameldatalake.runtime.MaintenanceFailures;
+import org.cameldatalake.storage.Failures;
 import org.cameldatalake.metadata.ExportLog;
 import org.cameldatalake.partition.LakeLayout;
 import org.cameldatalake.storage.Storage;
@@ -30,8 +32,11 @@ public final class Maintenance {
     private final Storage storage;
     private final ExportLog exportLog;
     private final Clock clock;
+    private final MaintenanceFailures failures;
 
-    public Maintenance(FeedRouteManager feeds, Storage storage, ExportLog exportLog, Clock clock) {
+    public Maintenance(FeedRouteManager feeds, Storage storage, ExportLog exportLog, Clock clock,
+                       MaintenanceFailures failures) {
+        this.failures = failures;
         this.feeds = feeds;
         this.storage = storage;
         this.exportLog = exportLog;
@@ -42,19 +47,49 @@ public final class Maintenance {
         return clock.instant().atZone(feeds.settings().zone()).toLocalDate();
     }
 
-    /** Streams: partitions dated before today − retention_days; tables: versions beyond retention_versions. */
+    /**
+     * Streams: partitions dated before today − retention_days; tables: versions beyond retention_versions. Each feed
+     * on its own: one that fails is logged, counted ({@link MaintenanceFailures}) and recorded in its metadata, and
+     * the others still run.
+     */
     public List<String> retention(boolean dryRun) throws Exception {
         List<String> report = new ArrayList<>();
         for (FeedDefinition feed : feeds.catalog().feeds()) {
-            if (feed.type() == FeedDefinition.FeedType.STREAM) {
-                LocalDate cutoff = today().minusDays(feed.retentionDays());
-                for (String p : feeds.withStreamWriter(feed, w -> w.applyRetention(cutoff, dryRun))) {
-                    report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + p);
+            try {
+                report.addAll(retention(feed, dryRun));
+                if (!dryRun && failures.current().stream().anyMatch(f -> f.feed().equals(feed.name()))) {
+                    failures.succeeded("retention", feed.name());
+                    ObjectNode ok = exportLog.line(feed.name(), "retention");
+                    ok.put("outcome", "ok");
+                    annotate(feed, "retention", ok);
                 }
-            } else if (storage.exists(new LakeLayout(storage).tableDir(feed.name()))) {
-                for (int v : feeds.withSnapshotWriter(feed, w -> w.applyRetention(dryRun))) {
-                    report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + "version=v" + v);
+            } catch (Exception e) {
+                String reason = Failures.reason(e);
+                LOG.error("feed {}: retention failed, the other feeds' goes on: {}", feed.name(), reason, e);
+                report.add(feed.name() + ": retention failed: " + reason);
+                if (!dryRun) {
+                    failures.failed("retention", feed.name(), clock.instant(), reason);
+                    ObjectNode log = exportLog.line(feed.name(), "retention");
+                    log.put("outcome", "failed");
+                    log.put("error", reason);
+                    exportLog.write(log);
+                    annotate(feed, "retention", log);
                 }
+            }
+        }
+        return report;
+    }
+
+    private List<String> retention(FeedDefinition feed, boolean dryRun) throws Exception {
+        List<String> report = new ArrayList<>();
+        if (feed.type() == FeedDefinition.FeedType.STREAM) {
+            LocalDate cutoff = today().minusDays(feed.retentionDays());
+            for (String p : feeds.withStreamWriter(feed, w -> w.applyRetention(cutoff, dryRun))) {
+                report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + p);
+            }
+        } else if (storage.exists(new LakeLayout(storage).tableDir(feed.name()))) {
+            for (int v : feeds.withSnapshotWriter(feed, w -> w.applyRetention(dryRun))) {
+                report.add(feed.name() + ": " + (dryRun ? "would delete " : "deleted ") + "version=v" + v);
             }
         }
         return report;

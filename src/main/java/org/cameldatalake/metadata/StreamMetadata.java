@@ -89,6 +89,22 @@ public final class StreamMetadata {
         o.put("timestamp_field", feed.partitioning().timestampField());
         o.put("timezone", zone);
         o.put("description", feed.description());
+        putDerived(o);
+        return JSON.writeValueAsBytes(o);
+    }
+
+    /**
+     * {@code raw} (a {@code _metadata.json} as some instance wrote it) with the fields {@link Manifests} own replaced
+     * by this metadata's: totals, partitions, offsets, rejects, watermarks, maintenance.
+     */
+    public byte[] overlay(byte[] raw) throws IOException {
+        JsonNode n = JSON.readTree(raw);
+        ObjectNode o = n instanceof ObjectNode on ? on : JSON.createObjectNode();
+        putDerived(o);
+        return JSON.writeValueAsBytes(o);
+    }
+
+    private void putDerived(ObjectNode o) {
         o.put("last_export", lastExport == null ? null : lastExport.toString());
         long records = 0;
         long bytes = 0;
@@ -115,6 +131,7 @@ public final class StreamMetadata {
             x.set("fields", s.fields());
         }
         ObjectNode offs = o.putObject("last_offsets");
+        offs.removeAll();
         lastOffsets.forEach(offs::put);
         if (!watermarks.isEmpty()) {
             ObjectNode w = o.putObject("watermarks");
@@ -132,7 +149,42 @@ public final class StreamMetadata {
             p.put("size_bytes", e.getValue().bytes());
             p.put("files", e.getValue().files());
         }
-        return JSON.writeValueAsBytes(o);
+    }
+
+    /**
+     * Replaces what source partitions own with the sum of their manifests: day partitions (less those retention
+     * deleted before a manifest last counted them), offsets, rejects, quality counts, watermarks, last export; and the
+     * maintenance records with the scheduled work's.
+     */
+    void merge(List<PartitionManifest> manifests, Map<String, Long> deletedDays, ObjectNode maintenanceRecords) {
+        partitions.clear();
+        lastOffsets.clear();
+        qualityRejected.clear();
+        rejectedRecords = 0;
+        rejectedFiles = 0;
+        long last = lastExport == null ? 0 : lastExport.toEpochMilli();
+        for (PartitionManifest m : manifests) {
+            m.days().forEach((day, d) -> {
+                if (d.updatedAt() > deletedDays.getOrDefault(day, -1L)) {
+                    partitions.merge(day, new PartitionStats(d.records(), d.bytes(), d.files()),
+                            (a, b) -> a.plus(b.records(), b.bytes(), b.files()));
+                }
+            });
+            if (m.lastOffset() >= 0) {
+                lastOffsets.put(m.source(), m.lastOffset());
+            }
+            if (m.watermark() >= 0) {
+                watermarks.put(m.source().substring(0, m.source().lastIndexOf('-')), m.watermark());
+            }
+            rejectedRecords += m.rejectedRecords();
+            rejectedFiles += m.rejectedFiles();
+            m.qualityRejected().forEach((rule, n) -> qualityRejected.merge(rule, n, Long::sum));
+            last = Math.max(last, m.lastExport());
+        }
+        lastExport = last == 0 ? null : Instant.ofEpochMilli(last);
+        if (!maintenanceRecords.isEmpty()) {
+            maintenance = maintenanceRecords;
+        }
     }
 
     private static double mb(long bytes) {
@@ -194,6 +246,18 @@ public final class StreamMetadata {
 
     public long watermark(String source) {
         return watermarks.getOrDefault(source, -1L);
+    }
+
+    public Map<String, Long> watermarks() {
+        return java.util.Collections.unmodifiableMap(watermarks);
+    }
+
+    /** Schema versions another instance recorded that this one has not seen, in version order. */
+    public void addMissingSchemas(List<SchemaVersion> others) {
+        java.util.Set<Integer> known = new java.util.HashSet<>();
+        schemas.forEach(s -> known.add(s.version()));
+        others.stream().filter(s -> known.add(s.version())).forEach(schemas::add);
+        schemas.sort(java.util.Comparator.comparingInt(SchemaVersion::version));
     }
 
     public void setWatermark(String source, long value) {

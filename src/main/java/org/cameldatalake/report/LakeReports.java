@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.storage.Storage;
+import org.cameldatalake.metadata.Manifests;
 import org.cameldatalake.metadata.StreamMetadata;
 import org.cameldatalake.partition.DailyPartitioning;
 import org.cameldatalake.partition.LakeLayout;
@@ -92,7 +93,7 @@ public final class LakeReports {
 
     private static LakeReport.Feed stream(Storage storage, Path dir, String name, FeedDefinition def, String state)
             throws IOException {
-        StreamMetadata m = StreamMetadata.parse(storage.read(new Path(dir, LakeLayout.METADATA)));
+        StreamMetadata m = new Manifests(storage, dir).merged(StreamMetadata.parse(storage.read(new Path(dir, LakeLayout.METADATA))));
         Map<String, long[]> onDisk = sizesByFolder(storage, dir);
         List<LakeReport.Partition> parts = new ArrayList<>();
         long records = 0;

@@ -23,8 +23,15 @@ import org.cameldatalake.sink.MemoryBudget;
  */
 public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append, String ksqldbUrl,
                                boolean autostartFeeds, Duration retryBackoff, Duration maxRetryBackoff,
-                               Map<String, String> hadoop, long ksqldbPollBuffer) {
+                               Map<String, String> hadoop, long ksqldbPollBuffer, Cluster cluster) {
     public static final String HADOOP_PREFIX = "datalake.hadoop.";
+
+    /**
+     * How several instances on one lake share its scheduled work ({@link ScheduledWork}): {@code service} none, file
+     * or registry; {@code fileRoot} null for the default.
+     */
+    public record Cluster(String service, String namespace, Path fileRoot, Duration acquireLockInterval, String memberId) {
+    }
 
     public static DatalakeSettings from(CamelContext ctx) {
         PropertiesComponent pc = ctx.getPropertiesComponent();
@@ -59,7 +66,29 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 Boolean.parseBoolean(get(pc, "datalake.feeds.autostart")),
                 Units.duration(get(pc, "datalake.kafka.retry-backoff")),
                 Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc, hadoopKeys),
-                Units.bytes(get(pc, "datalake.ksqldb.poll-buffer")));
+                Units.bytes(get(pc, "datalake.ksqldb.poll-buffer")), cluster(pc));
+    }
+
+    private static Cluster cluster(Function<String, Optional<String>> pc) {
+        String root = optional(pc, "datalake.cluster.file.root");
+        String member = optional(pc, "datalake.cluster.member-id");
+        return new Cluster(get(pc, "datalake.cluster.service").toLowerCase(java.util.Locale.ROOT),
+                get(pc, "datalake.cluster.namespace"), root.isEmpty() ? null : Path.of(root),
+                Units.duration(get(pc, "datalake.cluster.acquire-lock-interval")),
+                member.isEmpty() ? hostName() + "-" + ProcessHandle.current().pid() : member);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** A setting that may be left empty. */
+    private static String optional(Function<String, Optional<String>> pc, String key) {
+        return pc.apply(key).map(String::trim).orElse("");
     }
 
     /** {@code datalake.hadoop.*} from every source the service reads (files, overrides, {@code -D}); empty values are unset. */

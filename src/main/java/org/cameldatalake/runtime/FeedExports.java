@@ -39,6 +39,10 @@ final class FeedExports {
         }
         if (feed.isKsqldbStream()) {
             AppendWriter polled = writers.openStreamWriter(feed, null);
+            if (polled.writtenByOthers()) {
+                throw new IllegalStateException("feed " + feed.name() + " is being written by another running process "
+                        + "(a service polls it on its schedule): two polls at once would land rows twice; stop it first");
+            }
             long before = polled.counters().recordsWritten();
             progress.track(() -> polled.counters().recordsWritten() - before, ExportProgress.UNKNOWN);
             try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
@@ -51,6 +55,7 @@ final class FeedExports {
                     + " are not available in this version");
         }
         Map<TopicPartition, Long> end = kafkaEndOffsets(feed);
+        refuseBesideRunningConsumers(feed, 0);
         Map<TopicPartition, Long> committed = kafkaProbe.committed(feed.consumerGroup(), feed.kafkaTopic(), EXPORT_KAFKA_TIMEOUT);
         Map<TopicPartition, Long> todo = new java.util.HashMap<>();
         end.forEach((tp, e) -> {
@@ -80,12 +85,22 @@ final class FeedExports {
             return done;
         }, total);
         long deadline = System.nanoTime() + java.time.Duration.ofMinutes(30).toNanos();
+        long lastMembersCheck = System.nanoTime();
         while (!todo.entrySet().stream().allMatch(e -> writer.highestOffsetsSeen().getOrDefault(e.getKey(), -1L) >= e.getValue() - 1)) {
             if (System.nanoTime() > deadline) {
                 routes.stop(feed.name());
                 throw new IllegalStateException("did not reach the end offsets " + todo + " within 30 minutes");
             }
             Thread.sleep(100);
+            if (System.nanoTime() - lastMembersCheck > MEMBERS_CHECK_INTERVAL) {
+                lastMembersCheck = System.nanoTime();
+                try {
+                    refuseBesideRunningConsumers(feed, 1);
+                } catch (IllegalStateException e) {
+                    routes.stop(feed.name());
+                    throw e;
+                }
+            }
         }
         routes.stop(feed.name()); // the consumer publishes what is open and commits before it lets go of its partitions
         return writer.counters().recordsWritten() + " records landed, " + writer.counters().recordsRejected() + " rejected, "
@@ -94,6 +109,20 @@ final class FeedExports {
     }
 
     private static final java.time.Duration EXPORT_KAFKA_TIMEOUT = java.time.Duration.ofSeconds(15);
+    private static final long MEMBERS_CHECK_INTERVAL = java.time.Duration.ofSeconds(2).toNanos();
+
+    /**
+     * A running service consumes the feed in the same consumer group: an export would share its partitions with it and
+     * wait for the ends of partitions it does not get. Beyond {@code ours} members (this export's own), it stops at once.
+     */
+    private void refuseBesideRunningConsumers(FeedDefinition feed, int ours) throws Exception {
+        java.util.List<String> members = kafkaProbe.members(feed.consumerGroup(), EXPORT_KAFKA_TIMEOUT);
+        if (members.size() > ours) {
+            throw new IllegalStateException("feed " + feed.name() + " is being consumed by a running service: its consumer group "
+                    + feed.consumerGroup() + " has " + (members.size() - ours) + " other member(s) " + members
+                    + "; its records land there (stop the service, or its feed, to export from here)");
+        }
+    }
 
     private Map<TopicPartition, Long> kafkaEndOffsets(FeedDefinition feed) throws Exception {
         try {

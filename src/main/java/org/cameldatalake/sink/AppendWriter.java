@@ -91,7 +91,7 @@ public final class AppendWriter implements AutoCloseable {
         this.folder = new StreamFolder(feed.name(), layout, format);
         this.metadata = new StreamFeedMetadata(feed, storage, layout.metadata(FeedDefinition.FeedType.STREAM, feed.name()),
                 folder.dir(), settings.zone(), clock);
-        this.partitions = new PartitionWriters(folder, new TopicPartitionWriter.Files() {
+        this.partitions = new PartitionWriters(folder, metadata, new TopicPartitionWriter.Files() {
             @Override
             public TopicPartitionWriter.OpenFile open(TopicPartitionWriter p, LocalDate day, RowSchema schema, long now)
                     throws IOException {
@@ -130,7 +130,7 @@ public final class AppendWriter implements AutoCloseable {
         storage.mkdirs(folder.dir());
         metadata.load();
         metadata.restoreSchemas(json, rows);
-        folder.reconcile(metadata.get());
+        metadata.reconcile(folder);
         long abandonedAfter = Math.max(settings.maxAge().toMillis() * 10, 10 * 60_000L);
         if (!storage.claimedByOthers(folder.dir())) { // a live writer's rejected records are not ours to clear
             storage.removeAbandoned(new LakeLayout(storage).rejectedDir(feed.name()), abandonedAfter);
@@ -404,6 +404,16 @@ public final class AppendWriter implements AutoCloseable {
         return partitions.committable(revoked);
     }
 
+    /** Whether another live process writes this feed (known on stores with process locks; false elsewhere). */
+    public boolean writtenByOthers() throws IOException {
+        return storage.claimedByOthers(folder.dir());
+    }
+
+    /** Who says whether this process still owns a partition (its Kafka consumer); by default it does. */
+    public void ownedBy(PartitionOwnership ownership) {
+        publisher.ownedBy(ownership);
+    }
+
     /** Partitions were lost or (re)assigned: whatever is open for them is void, and the lake must be read again. */
     public synchronized void reset(Collection<TopicPartition> tps) {
         partitions.reset(tps);
@@ -436,15 +446,11 @@ public final class AppendWriter implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
         }
-        if (!dryRun && storage.claimedByOthers(folder.dir())) {
-            throw new IllegalStateException("feed " + feed.name() + " is being written by another running process; "
-                    + "its retention runs there");
-        }
         Set<LocalDate> open = new HashSet<>();
         openFiles().forEach(of -> open.add(of.day));
-        List<String> deleted = folder.deleteDaysBefore(cutoff, open, dryRun, metadata.get());
+        List<String> deleted = folder.deleteDaysBefore(cutoff, open, dryRun);
         if (!dryRun && !deleted.isEmpty()) {
-            metadata.write();
+            metadata.daysDeleted(deleted);
             ObjectNode log = exportLog.line(feed.name(), "retention");
             log.put("retention_days", feed.retentionDays());
             log.put("cutoff", cutoff.toString());
@@ -461,7 +467,7 @@ public final class AppendWriter implements AutoCloseable {
     }
 
     /** A source's position that a whole poll has reached (a ksqlDB stream's ROWTIME watermark), or -1. */
-    public synchronized long watermark(String source) {
+    public synchronized long watermark(String source) throws IOException {
         return metadata.watermark(source);
     }
 

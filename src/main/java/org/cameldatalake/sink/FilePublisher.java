@@ -36,6 +36,7 @@ final class FilePublisher {
     private final StreamFeedMetadata metadata;
     private final FeedStats stats;
     private final RecordFormat format;
+    private volatile PartitionOwnership ownership = PartitionOwnership.SOLE;
 
     FilePublisher(FeedDefinition feed, LakeLayout layout, AppendSettings settings, Clock clock, ExportLog exportLog,
                   StreamFeedMetadata metadata, FeedStats stats, RecordFormat format) {
@@ -48,6 +49,10 @@ final class FilePublisher {
         this.exportLog = exportLog;
         this.metadata = metadata;
         this.stats = stats;
+    }
+
+    void ownedBy(PartitionOwnership ownership) {
+        this.ownership = ownership;
     }
 
     /** A new file of the partition for one day, in the feed's folder of the store, invisible until published. */
@@ -75,6 +80,7 @@ final class FilePublisher {
             of.writer.close();
             at = clock.instant();
             dest = layout.streamFile(feed.name(), of.day, StreamFileName.data(at, tp.topic(), tp.partition(), of.first, of.last));
+            ownership.check(tp); // last moment before the file becomes visible
             bytes = of.out.commit(dest);
         } catch (IOException | RuntimeException e) {
             of.out.abort();
@@ -102,11 +108,12 @@ final class FilePublisher {
         if (p.rejectedLines().isEmpty()) {
             return;
         }
+        ownership.check(p.tp);
         Instant at = clock.instant();
         String name = StreamFileName.rejected(at, p.tp.topic(), p.tp.partition(), p.rejectedFirst(), p.rejectedLast()).toString();
         Path dest = RejectedRecords.publish(storage, exportLog, feed, settings.zone(), at, name, p.tp.topic(),
                 p.tp.partition(), p.rejectedFirst(), p.rejectedLast(), p.rejectedLines());
-        metadata.rejectedAdded(p.rejectedLines().size(), p.tp, p.rejectedLast());
+        metadata.rejectedAdded(p.rejectedLines().size(), p.tp, p.rejectedLast(), java.util.Map.of());
         LOG.warn("{}: {} record(s) rejected to {}", feed.name(), p.rejectedLines().size(), storage.relative(dest));
         p.rejectedPublished();
     }

@@ -19,12 +19,18 @@ final class PartitionWriters {
     private final TopicPartitionWriter.Files files;
     private final Map<TopicPartition, TopicPartitionWriter> partitions = new java.util.concurrent.ConcurrentHashMap<>();
 
-    PartitionWriters(StreamFolder folder, TopicPartitionWriter.Files files) {
+    private final StreamFeedMetadata metadata;
+
+    PartitionWriters(StreamFolder folder, StreamFeedMetadata metadata, TopicPartitionWriter.Files files) {
         this.folder = folder;
+        this.metadata = metadata;
         this.files = files;
     }
 
-    /** Writers for the partitions of a batch seen for the first time, with one listing of the lake. */
+    /**
+     * Writers for the partitions of a batch seen for the first time, with one listing of the lake; their manifests are
+     * brought up to date with it first (the instance that owned them before may have died between a file and its count).
+     */
     void addFor(List<DecodedRecord> batch) throws IOException {
         Map<TopicPartition, Long> firstSeen = new HashMap<>();
         for (DecodedRecord d : batch) {
@@ -34,7 +40,10 @@ final class PartitionWriters {
             }
         }
         if (!firstSeen.isEmpty()) {
-            folder.ranges(firstSeen).forEach((tp, ranges) -> partitions.put(tp, new TopicPartitionWriter(tp, ranges, files)));
+            Map<String, org.cameldatalake.metadata.PartitionManifest> manifests = metadata.manifestsOf(firstSeen.keySet());
+            StreamFolder.Listing listing = folder.list();
+            metadata.reconcile(folder, firstSeen.keySet(), listing, manifests);
+            folder.ranges(firstSeen, listing).forEach((tp, ranges) -> partitions.put(tp, new TopicPartitionWriter(tp, ranges, files)));
         }
     }
 

@@ -13,7 +13,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.format.RecordFormat;
-import org.cameldatalake.metadata.StreamMetadata;
+import org.cameldatalake.metadata.Manifests;
+import org.cameldatalake.metadata.PartitionManifest;
 import org.cameldatalake.partition.DailyPartitioning;
 import org.cameldatalake.partition.LakeLayout;
 import org.cameldatalake.partition.StreamFileName;
@@ -46,93 +47,123 @@ final class StreamFolder {
         return dir;
     }
 
-    /**
-     * The offset ranges the lake holds for partitions seen from {@code firstSeen} on, with one listing of the feed's
-     * data files and one of its rejected records.
-     */
-    Map<TopicPartition, PublishedRanges> ranges(Map<TopicPartition, Long> firstSeen) throws IOException {
-        Map<TopicPartition, PublishedRanges> ranges = new HashMap<>();
-        firstSeen.keySet().forEach(tp -> ranges.put(tp, new PublishedRanges()));
+    /** The feed's published files, data and rejected, as one listing of the lake found them, by source partition. */
+    record Listing(Map<TopicPartition, List<Published>> data, Map<TopicPartition, List<Published>> rejected) {
+    }
+
+    record Published(FileStatus status, StreamFileName name, LocalDate day) {
+    }
+
+    Listing list() throws IOException {
+        Map<TopicPartition, List<Published>> data = new HashMap<>();
         for (FileStatus f : storage.listFiles(dir)) {
             StreamFileName n = StreamFileName.parse(f.getPath().getName());
-            if (n == null || !n.prefix().equals("data")) {
-                continue;
-            }
-            TopicPartition tp = new TopicPartition(n.topic(), n.partition());
-            Long from = firstSeen.get(tp);
             LocalDate day = layout.dayOf(f.getPath());
-            if (from != null && n.lastOffset() >= from && day != null) {
-                ranges.get(tp).addData(day, n.firstOffset(), n.lastOffset());
+            if (n != null && n.prefix().equals("data") && day != null) {
+                data.computeIfAbsent(new TopicPartition(n.topic(), n.partition()), k -> new ArrayList<>())
+                        .add(new Published(f, n, day));
             }
         }
+        Map<TopicPartition, List<Published>> rejected = new HashMap<>();
         for (FileStatus f : storage.listFiles(layout.rejectedDir(feed))) {
             StreamFileName n = StreamFileName.parse(f.getPath().getName());
-            if (n == null || !n.prefix().equals("rejected")) {
-                continue;
-            }
-            TopicPartition tp = new TopicPartition(n.topic(), n.partition());
-            Long from = firstSeen.get(tp);
-            if (from != null && n.lastOffset() >= from) {
-                ranges.get(tp).addRejected(n.firstOffset(), n.lastOffset());
+            if (n != null && n.prefix().equals("rejected")) {
+                rejected.computeIfAbsent(new TopicPartition(n.topic(), n.partition()), k -> new ArrayList<>())
+                        .add(new Published(f, n, null));
             }
         }
-        for (Map.Entry<TopicPartition, PublishedRanges> e : ranges.entrySet()) {
-            long highest = e.getValue().highestOffset();
-            if (highest >= firstSeen.get(e.getKey())) {
+        return new Listing(data, rejected);
+    }
+
+    /** The offset ranges the lake holds for partitions seen from {@code firstSeen} on. */
+    Map<TopicPartition, PublishedRanges> ranges(Map<TopicPartition, Long> firstSeen, Listing listing) {
+        Map<TopicPartition, PublishedRanges> ranges = new HashMap<>();
+        firstSeen.forEach((tp, from) -> {
+            PublishedRanges r = new PublishedRanges();
+            for (Published p : listing.data().getOrDefault(tp, List.of())) {
+                if (p.name().lastOffset() >= from) {
+                    r.addData(p.day(), p.name().firstOffset(), p.name().lastOffset());
+                }
+            }
+            for (Published p : listing.rejected().getOrDefault(tp, List.of())) {
+                if (p.name().lastOffset() >= from) {
+                    r.addRejected(p.name().firstOffset(), p.name().lastOffset());
+                }
+            }
+            if (r.highestOffset() >= from) {
                 LOG.info("{}: {} resumes at offset {}; the lake already holds up to {}, those records are skipped",
-                        feed, e.getKey(), firstSeen.get(e.getKey()), highest);
+                        feed, tp, from, r.highestOffset());
             }
-        }
+            ranges.put(tp, r);
+        });
         return ranges;
     }
 
-    /** After a crash, metadata may lag behind the published files: recounts the partitions that disagree. */
-    void reconcile(StreamMetadata metadata) throws IOException {
-        Map<String, List<FileStatus>> byPartition = new HashMap<>();
-        for (FileStatus f : storage.listFiles(dir)) {
-            String part = DailyPartitioning.INSTANCE.folderOf(storage.relative(f.getPath()));
-            if (f.getPath().getName().endsWith("." + format.extension()) && part != null) {
-                byPartition.computeIfAbsent(part, k -> new ArrayList<>()).add(f);
-            }
+    /**
+     * After a crash a partition's manifest may lag behind its published files (or files were removed by hand):
+     * recounts the day partitions where they disagree. {@code m} was read before the listing was taken, and is read
+     * again before it is replaced: if its owner changed it meanwhile, the owner's count stands (it is the newer one).
+     */
+    boolean reconcile(TopicPartition tp, Listing listing, PartitionManifest m, Manifests manifests, long now)
+            throws IOException {
+        byte[] before = m.toJson();
+        Map<String, List<Published>> byDay = new HashMap<>();
+        for (Published p : listing.data().getOrDefault(tp, List.of())) {
+            byDay.computeIfAbsent(DailyPartitioning.INSTANCE.folder(p.day()), k -> new ArrayList<>()).add(p);
         }
-        Set<String> known = new HashSet<>(metadata.partitions().keySet());
-        known.addAll(byPartition.keySet());
-        for (String part : known) {
-            List<FileStatus> files = byPartition.getOrDefault(part, List.of());
-            long bytes = files.stream().mapToLong(FileStatus::getLen).sum();
-            StreamMetadata.PartitionStats recorded = metadata.partitions().get(part);
+        Set<String> days = new HashSet<>(m.days().keySet());
+        days.addAll(byDay.keySet());
+        boolean changed = false;
+        for (String day : days) {
+            List<Published> files = byDay.getOrDefault(day, List.of());
+            long bytes = files.stream().mapToLong(p -> p.status().getLen()).sum();
+            PartitionManifest.Day recorded = m.days().get(day);
             if (recorded != null && recorded.files() == files.size() && recorded.bytes() == bytes) {
                 continue;
             }
             long records = 0;
-            for (FileStatus f : files) {
-                records += format.recordCount(storage.inputFile(f));
+            long last = -1;
+            for (Published p : files) {
+                records += format.recordCount(storage.inputFile(p.status()));
+                last = Math.max(last, p.name().lastOffset());
             }
-            LOG.info("{}: metadata of {} brought up to date with the lake ({} files, {} records)", feed, part,
+            LOG.info("{}: metadata of {} {} brought up to date with the lake ({} files, {} records)", feed, tp, day,
                     files.size(), records);
-            metadata.setPartition(part, new StreamMetadata.PartitionStats(records, bytes, files.size()));
+            m.setDay(day, new PartitionManifest.Day(records, bytes, files.size(), last, now));
+            changed = true;
         }
-        List<FileStatus> rejected = storage.listFiles(layout.rejectedDir(feed)).stream()
-                .filter(f -> f.getPath().getName().endsWith(".jsonl")).toList();
-        if (rejected.size() != metadata.rejectedFiles()) {
+        List<Published> rejected = listing.rejected().getOrDefault(tp, List.of());
+        if (rejected.size() != m.rejectedFiles()) {
             long lines = 0;
-            for (FileStatus f : rejected) {
-                for (byte b : storage.read(f.getPath())) {
+            long last = -1;
+            for (Published p : rejected) {
+                for (byte b : storage.read(p.status().getPath())) {
                     if (b == '\n') {
                         lines++;
                     }
                 }
+                last = Math.max(last, p.name().lastOffset());
             }
-            metadata.setRejected(lines, rejected.size());
+            m.setRejected(lines, rejected.size(), last);
+            changed = true;
         }
+        if (changed && java.util.Arrays.equals(before, manifests.read(m.source()).toJson())) {
+            manifests.write(m);
+            return true;
+        }
+        return false;
+    }
+
+    static String sourceKey(TopicPartition tp) {
+        return tp.topic() + "-" + tp.partition();
     }
 
     /**
      * Deletes the day partitions older than {@code cutoff} except those in {@code open} (late data still being
-     * written: they wait for the next run) and takes them out of {@code metadata}; returns them, oldest first, or
+     * written: they wait for the next run); returns them, oldest first, or
      * those that would go with {@code dryRun}. Folders are only ever removed empty: a file published meanwhile stays.
      */
-    List<String> deleteDaysBefore(LocalDate cutoff, Set<LocalDate> open, boolean dryRun, StreamMetadata metadata)
+    List<String> deleteDaysBefore(LocalDate cutoff, Set<LocalDate> open, boolean dryRun)
             throws IOException {
         List<String> deleted = new ArrayList<>();
         for (FileStatus y : storage.list(dir)) {
@@ -149,7 +180,6 @@ final class StreamFolder {
                     deleted.add(part);
                     if (!dryRun) {
                         storage.delete(d.getPath(), true);
-                        metadata.setPartition(part, new StreamMetadata.PartitionStats(0, 0, 0));
                     }
                 }
                 if (!dryRun) {

@@ -439,7 +439,9 @@ public final class LocalStorage implements Storage {
 
     @Override
     public void delete(Path p, boolean recursive) throws IOException {
-        fs.delete(checked(p), recursive);
+        if (!fs.delete(checked(p), recursive) && fs.exists(p)) {
+            throw new IOException("could not delete " + relative(p));
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.cameldatalake.support;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,12 @@ public final class Cli {
     public static Result run(Path workDir, Map<String, String> settings, Map<String, String> env, String... args)
             throws Exception {
         return run(workDir, List.of(), 90, settings, env, args);
+    }
+
+    /** As {@link #run(Path, Map, Map, String...)}; a command that has not ended {@code within} fails the test. */
+    public static Result run(Duration within, Path workDir, Map<String, String> settings, Map<String, String> env,
+                             String... args) throws Exception {
+        return run(workDir, List.of(), within.toSeconds(), settings, env, args);
     }
 
     /** With options for the command's JVM, e.g. {@code -Xmx256m}, and how long it may take. */

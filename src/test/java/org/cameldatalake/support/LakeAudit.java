@@ -32,14 +32,35 @@ public final class LakeAudit {
      */
     public static void catchUpStopAndAudit(Service service, EmbeddedKafka broker, String feed, String topic, int partitions,
                                            List<String> producedIds, Duration atMost) throws Exception {
+        catchUpStopAndAudit(service.lake(), service::stop, broker, feed, topic, partitions, producedIds, atMost);
+    }
+
+    /** As {@link #catchUpStopAndAudit(Service, EmbeddedKafka, String, String, int, List, Duration)}, for services {@code stop} stops. */
+    public static void catchUpStopAndAudit(Lake lake, AutoCloseable stop, EmbeddedKafka broker, String feed, String topic,
+                                           int partitions, List<String> producedIds, Duration atMost) throws Exception {
         String group = "camel-datalake-" + feed;
         Map<Integer, Long> end = KafkaSupport.endOffsets(broker, topic, partitions);
         await().atMost(atMost).pollInterval(Duration.ofMillis(500))
                 .until(() -> KafkaSupport.committed(broker, group, topic).equals(end));
-        service.stop();
-        assertEveryRecordExactlyOnce(service.lake(), feed, producedIds, end);
-        assertNothingTemporaryVisible(service.lake(), feed, topic);
+        stop.close();
+        assertEveryRecordExactlyOnce(lake, feed, producedIds, end);
+        assertNothingTemporaryVisible(lake, feed, topic);
         assertThat(KafkaSupport.committed(broker, group, topic)).as("committed offsets after the clean stop").isEqualTo(end);
+        assertMetadataCountsWhatLanded(lake, feed);
+    }
+
+    /** {@code _metadata.json}'s total and per-day counts are what DuckDB reads from the files. */
+    public static void assertMetadataCountsWhatLanded(Lake lake, String feed) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(lake.root().resolve("streams").resolve(feed).resolve("_metadata.json").toFile());
+        assertThat(meta.path("total_records").asLong()).as("total_records in _metadata.json")
+                .isEqualTo(lake.count("SELECT count(*) FROM " + lake.stream(feed)));
+        Map<String, Long> recorded = new TreeMap<>();
+        meta.path("partitions").forEach(p -> recorded.put(p.path("path").asText(), p.path("records").asLong()));
+        Map<String, Long> read = new TreeMap<>();
+        lake.rows("SELECT printf('year=%04d/month=%02d/day=%02d', year, month, day), count(*) FROM " + lake.stream(feed)
+                + " GROUP BY 1").forEach(r -> read.put(r.get(0).toString(), ((Number) r.get(1)).longValue()));
+        assertThat(recorded).as("records per day partition in _metadata.json").isEqualTo(read);
     }
 
     /**
@@ -86,6 +107,7 @@ public final class LakeAudit {
             onDisk = files.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
         }
         assertThat(onDisk).as("files in " + dir).allMatch(f -> f.equals("_metadata.json")
+                || f.matches("_manifests/" + Pattern.quote(topic) + "-\\d+\\.json")
                 || (f.matches("year=\\d{4}/month=\\d{2}/day=\\d{2}/.*") && published.matcher(f.substring(f.lastIndexOf('/') + 1)).matches()));
         List<String> globbed = lake.rows("SELECT file FROM glob('" + dir + "/**') ORDER BY 1").stream()
                 .map(r -> dir.relativize(Path.of(r.get(0).toString())).toString()).sorted().toList();

@@ -1,0 +1,42 @@
+package org.cameldatalake.runtime;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the maintenance jobs failed to do, per job and feed, since this process started: how many runs failed, and the
+ * last failure until a run of that job succeeds for that feed again. Read by metrics and health.
+ */
+public final class MaintenanceFailures {
+    public record Failure(String job, String feed, Instant at, String reason) {
+    }
+
+    private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    private final Map<String, Failure> current = new ConcurrentHashMap<>();
+
+    private static String key(String job, String feed) {
+        return job + "/" + feed;
+    }
+
+    public void failed(String job, String feed, Instant at, String reason) {
+        counts.computeIfAbsent(key(job, feed), k -> new AtomicLong()).incrementAndGet();
+        current.put(key(job, feed), new Failure(job, feed, at, reason));
+    }
+
+    public void succeeded(String job, String feed) {
+        current.remove(key(job, feed));
+    }
+
+    /** Failed runs of {@code job} for {@code feed} since start. */
+    public long count(String job, String feed) {
+        AtomicLong n = counts.get(key(job, feed));
+        return n == null ? 0 : n.get();
+    }
+
+    /** The failures not yet followed by a successful run. */
+    public java.util.Collection<Failure> current() {
+        return current.values();
+    }
+}
