@@ -83,8 +83,11 @@ final class StreamFeedMetadata {
         write();
     }
 
-    synchronized void rejectedAdded(long records, TopicPartition tp, long lastOffset) throws IOException {
+    /** {@code byRule}: of those records, how many each quality rule rejected. */
+    synchronized void rejectedAdded(long records, TopicPartition tp, long lastOffset, java.util.Map<String, Long> byRule)
+            throws IOException {
         metadata.addRejected(records, key(tp), lastOffset);
+        metadata.addQualityRejected(byRule);
         write();
     }
 
