@@ -35,6 +35,8 @@ public final class StreamMetadata {
     private final List<SchemaVersion> schemas = new ArrayList<>();
     private final TreeMap<String, Long> lastOffsets = new TreeMap<>();
     private final TreeMap<String, Long> watermarks = new TreeMap<>();
+    /** Positions a poll has reached that one number cannot hold (a JDBC source's column value and its ties). */
+    private final TreeMap<String, JsonNode> cursors = new TreeMap<>();
     private final Map<String, Long> qualityRejected = new java.util.LinkedHashMap<>();
     private Instant lastExport;
     private long rejectedRecords;
@@ -55,6 +57,7 @@ public final class StreamMetadata {
         }
         n.path("last_offsets").fields().forEachRemaining(e -> m.lastOffsets.put(e.getKey(), e.getValue().asLong()));
         n.path("watermarks").fields().forEachRemaining(e -> m.watermarks.put(e.getKey(), e.getValue().asLong()));
+        n.path("cursors").fields().forEachRemaining(e -> m.cursors.put(e.getKey(), e.getValue()));
         if (n.hasNonNull("last_export")) {
             m.lastExport = Instant.parse(n.get("last_export").asText());
         }
@@ -116,6 +119,9 @@ public final class StreamMetadata {
         }
         ObjectNode offs = o.putObject("last_offsets");
         lastOffsets.forEach(offs::put);
+        if (!cursors.isEmpty()) {
+            cursors.forEach(o.putObject("cursors")::set);
+        }
         if (!watermarks.isEmpty()) {
             ObjectNode w = o.putObject("watermarks");
             watermarks.forEach(w::put);
@@ -194,6 +200,15 @@ public final class StreamMetadata {
 
     public long watermark(String source) {
         return watermarks.getOrDefault(source, -1L);
+    }
+
+    /** The cursor of {@code source}, or null. */
+    public JsonNode cursor(String source) {
+        return cursors.get(source);
+    }
+
+    public void setCursor(String source, JsonNode value) {
+        cursors.put(source, value);
     }
 
     public void setWatermark(String source, long value) {

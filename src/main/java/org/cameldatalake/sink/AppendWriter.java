@@ -193,14 +193,31 @@ public final class AppendWriter implements AutoCloseable {
         synchronized (this) {
             checkUsable();
             decoded = rows.decode(schema, batch, clock.millis());
-            try {
-                partitions.addFor(decoded);
-            } catch (IOException | RuntimeException e) {
-                batchFailed(e);
-                throw e;
-            }
+            addPartitionsFor(decoded);
         }
         return land(decoded, false);
+    }
+
+    /** Opens the writers of the batch's partitions; the caller holds the lock. A failure fails the batch. */
+    private void addPartitionsFor(List<DecodedRecord> batch) throws IOException {
+        try {
+            partitions.addFor(batch);
+        } catch (IOException | RuntimeException e) {
+            batchFailed(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Appends records their source converted itself (a JDBC poll): positions within a partition non-decreasing, as
+     * for {@link #appendDeclared}; a record with a rejection goes to {@code _rejected/}.
+     */
+    public BatchResult appendConverted(List<DecodedRecord> batch) throws IOException {
+        synchronized (this) {
+            checkUsable();
+            addPartitionsFor(batch);
+        }
+        return land(batch, false);
     }
 
     /**
@@ -481,6 +498,16 @@ public final class AppendWriter implements AutoCloseable {
     /** A source's position that a whole poll has reached (a ksqlDB stream's ROWTIME watermark), or -1. */
     public synchronized long watermark(String source) {
         return metadata.watermark(source);
+    }
+
+    /** A source's position that one number cannot hold (a JDBC table's column value and its ties), or null. */
+    public synchronized JsonNode cursor(String source) {
+        return metadata.cursor(source);
+    }
+
+    /** Replaces a source's cursor in {@code _metadata.json} (one atomic replace). */
+    public synchronized void saveCursor(String source, JsonNode value) throws IOException {
+        metadata.saveCursor(source, value);
     }
 
     /** Moves the watermark, once everything up to it is published (end of a poll). */

@@ -122,6 +122,15 @@ final class StreamFeedMetadata {
         return metadata.watermark(source);
     }
 
+    synchronized JsonNode cursor(String source) {
+        return metadata.cursor(source);
+    }
+
+    synchronized void saveCursor(String source, JsonNode value) throws IOException {
+        metadata.setCursor(source, value);
+        write();
+    }
+
     synchronized void advanceWatermark(String source, long value) throws IOException {
         if (value > metadata.watermark(source)) {
             metadata.setWatermark(source, value);
