@@ -97,6 +97,9 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         ctx.getRegistry().bind("sqlFeeds", new org.cameldatalake.query.SqlFeeds(storage, settings.feedsDir(),
                 ksqlDbExports::snapshotWriter, ctx.getPropertiesComponent().resolveProperty("datalake.query.memory-limit")
                 .filter(v -> !v.isBlank()).orElse("1GB")));
+        ctx.getRegistry().bind("jdbcFeeds", new org.cameldatalake.jdbc.JdbcFeeds(ctx, writers,
+                ksqlDbExports::snapshotWriter, clock, settings.zone()));
+        ctx.getRegistry().bind("jdbcRowMappers", new org.cameldatalake.jdbc.JdbcRowMappers());
         ctx.getRegistry().bind("feedRouteManager", feeds);
         MaintenanceFailures maintenanceFailures = new MaintenanceFailures();
         ctx.getRegistry().bind("maintenance", new org.cameldatalake.maintenance.Maintenance(feeds, storage, exportLog, clock,

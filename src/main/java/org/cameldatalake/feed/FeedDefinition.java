@@ -8,7 +8,7 @@ import org.cameldatalake.quality.QualityRules;
 /**
  * One feed, as declared by a JSON file in {@code feeds/active/} (DESIGN.md §2), with every default applied.
  * Instances are only made by {@link FeedFileParser}, which validates every field. {@code sql} is set for SQL
- * feeds only.
+ * feeds only, {@code jdbc} for feeds reading a database table only.
  */
 public record FeedDefinition(
         Path file,
@@ -31,7 +31,8 @@ public record FeedDefinition(
         String archiveAfter,
         boolean enabled,
         String sql,
-        QualityRules quality) {
+        QualityRules quality,
+        JdbcSource jdbc) {
 
     public enum FeedType {
         STREAM, TABLE;
@@ -45,9 +46,12 @@ public record FeedDefinition(
         }
     }
 
-    /** Where a feed's rows come from: a Kafka topic, ksqlDB's HTTP API, or a SQL query over the lake's own feeds. */
+    /**
+     * Where a feed's rows come from: a Kafka topic, ksqlDB's HTTP API, a SQL query over the lake's own feeds, or a
+     * database table.
+     */
     public enum SourceKind {
-        KAFKA, KSQLDB, SQL;
+        KAFKA, KSQLDB, SQL, JDBC;
 
         public String json() {
             return name().toLowerCase(Locale.ROOT);
@@ -155,7 +159,21 @@ public record FeedDefinition(
             case KAFKA -> kafkaTopic;
             case KSQLDB -> ksqldbSource;
             case SQL -> sql;
+            case JDBC -> jdbc.table();
         };
+    }
+
+    /** A feed reading a database table: incrementally (a stream) or whole (a table). */
+    public boolean isJdbc() {
+        return source == SourceKind.JDBC;
+    }
+
+    public boolean isJdbcStream() {
+        return type == FeedType.STREAM && source == SourceKind.JDBC;
+    }
+
+    public boolean isJdbcTable() {
+        return type == FeedType.TABLE && source == SourceKind.JDBC;
     }
 
     public boolean isKsqldbStream() {

@@ -49,7 +49,7 @@ public final class FeedFileParser {
     private static final Set<String> KNOWN = Set.of("feed_name", "feed_type", "ksqldb_source", "source", "kafka_topic",
             "description", "partitioning", "storage_mode", "format", "compression", "retention_days",
             "retention_versions", "schedule", "security_level", "warehouse", "rotation", "archive_after", "enabled",
-            "sql", "quality");
+            "sql", "quality", "jdbc");
 
     public static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.ALLOW_COMMENTS)
@@ -110,6 +110,7 @@ public final class FeedFileParser {
         SourceKind source = choice(root, "source", SourceKind.class,
                 type == FeedType.TABLE ? SourceKind.KSQLDB : SourceKind.KAFKA);
         String sql = sql(root, type, source);
+        JdbcSource jdbc = JdbcSourceParser.parse(file, root, type, source);
         String ksqldbSource = optionalText(root, "ksqldb_source", null);
         if (ksqldbSource != null && !IDENTIFIER.matcher(ksqldbSource).matches()) {
             throw new FeedFileException(file, "ksqldb_source", "'" + ksqldbSource + "' is not a ksqlDB identifier");
@@ -162,7 +163,7 @@ public final class FeedFileParser {
         }
         return new FeedDefinition(file, name, type, source, ksqldbSource, topic, description, partitioning,
                 storageMode, format, compression, retentionDays, retentionVersions, schedule, security, warehouse,
-                rotation, archiveAfter, enabled, sql, quality);
+                rotation, archiveAfter, enabled, sql, quality, jdbc);
     }
 
     /**
@@ -457,7 +458,7 @@ public final class FeedFileParser {
             o.put("ksqldb_source", f.ksqldbSource());
         }
         o.put("source", f.source().json());
-        if (f.source() != SourceKind.SQL) {
+        if (f.source() != SourceKind.SQL && f.source() != SourceKind.JDBC) {
             o.put("kafka_topic", f.kafkaTopic());
         }
         o.put("description", f.description());
@@ -494,6 +495,9 @@ public final class FeedFileParser {
         o.put("enabled", f.enabled());
         if (f.sql() != null) {
             o.put("sql", f.sql());
+        }
+        if (f.jdbc() != null) {
+            o.set("jdbc", f.jdbc().toJson());
         }
         if (!f.quality().isEmpty()) {
             o.set("quality", f.quality().toJson());

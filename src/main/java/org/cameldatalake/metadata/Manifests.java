@@ -51,8 +51,9 @@ public final class Manifests {
         storage.secure(file, feedDir, fileMode, dirMode);
     }
 
+    /** Source names may hold what a path may not ({@code jdbc:customers}). */
     private Path file(String name) {
-        return new Path(dir, name);
+        return new Path(dir, name.replaceAll("[^\\w.+-]", "_"));
     }
 
     public boolean exist() throws IOException {

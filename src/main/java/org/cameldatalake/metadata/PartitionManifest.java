@@ -10,7 +10,7 @@ import java.util.TreeMap;
 /**
  * What one source partition (a Kafka topic partition, or a ksqlDB stream's poll position) has put into a stream feed:
  * per day partition its records, bytes, files and highest offset, its rejected records, the records each quality rule
- * rejected, and for a polled source its watermark. Only the partition's current owner writes it (Kafka gives each
+ * rejected, and for a polled source its watermark (ksqlDB) or cursor (JDBC). Only the partition's current owner writes it (Kafka gives each
  * partition one consumer of the group; polls run on the one instance doing the scheduled work), so several instances
  * on one lake never overwrite each other's counts; {@code _metadata.json} is their sum ({@link Manifests}).
  * <p>
@@ -28,6 +28,7 @@ public final class PartitionManifest {
     private long rejectedLastOffset = -1;
     private final Map<String, Long> qualityRejected = new LinkedHashMap<>();
     private long watermark = -1;
+    private JsonNode cursor;
     private long lastExport;
 
     public PartitionManifest(String source) {
@@ -116,6 +117,14 @@ public final class PartitionManifest {
         watermark = value;
     }
 
+    public JsonNode cursor() {
+        return cursor;
+    }
+
+    public void setCursor(JsonNode value) {
+        cursor = value;
+    }
+
     public long lastExport() {
         return lastExport;
     }
@@ -138,6 +147,9 @@ public final class PartitionManifest {
         ObjectNode q = o.putObject("quality_rejected");
         qualityRejected.forEach(q::put);
         o.put("watermark", watermark);
+        if (cursor != null) {
+            o.set("cursor", cursor);
+        }
         o.put("last_export", lastExport);
         return StreamMetadata.JSON.writeValueAsBytes(o);
     }
@@ -155,6 +167,7 @@ public final class PartitionManifest {
         m.rejectedLastOffset = n.path("rejected_last_offset").asLong(-1);
         n.path("quality_rejected").fields().forEachRemaining(e -> m.qualityRejected.put(e.getKey(), e.getValue().asLong()));
         m.watermark = n.path("watermark").asLong(-1);
+        m.cursor = n.hasNonNull("cursor") ? n.get("cursor") : null;
         m.lastExport = n.path("last_export").asLong();
         return m;
     }

@@ -35,6 +35,8 @@ public final class StreamMetadata {
     private final List<SchemaVersion> schemas = new ArrayList<>();
     private final TreeMap<String, Long> lastOffsets = new TreeMap<>();
     private final TreeMap<String, Long> watermarks = new TreeMap<>();
+    /** Positions a poll has reached that one number cannot hold (a JDBC source's column value and its ties). */
+    private final TreeMap<String, JsonNode> cursors = new TreeMap<>();
     private final Map<String, Long> qualityRejected = new java.util.LinkedHashMap<>();
     private Instant lastExport;
     private long rejectedRecords;
@@ -55,6 +57,7 @@ public final class StreamMetadata {
         }
         n.path("last_offsets").fields().forEachRemaining(e -> m.lastOffsets.put(e.getKey(), e.getValue().asLong()));
         n.path("watermarks").fields().forEachRemaining(e -> m.watermarks.put(e.getKey(), e.getValue().asLong()));
+        n.path("cursors").fields().forEachRemaining(e -> m.cursors.put(e.getKey(), e.getValue()));
         if (n.hasNonNull("last_export")) {
             m.lastExport = Instant.parse(n.get("last_export").asText());
         }
@@ -133,6 +136,9 @@ public final class StreamMetadata {
         ObjectNode offs = o.putObject("last_offsets");
         offs.removeAll();
         lastOffsets.forEach(offs::put);
+        if (!cursors.isEmpty()) {
+            cursors.forEach(o.putObject("cursors")::set);
+        }
         if (!watermarks.isEmpty()) {
             ObjectNode w = o.putObject("watermarks");
             watermarks.forEach(w::put);
@@ -173,8 +179,12 @@ public final class StreamMetadata {
             if (m.lastOffset() >= 0) {
                 lastOffsets.put(m.source(), m.lastOffset());
             }
+            String polled = m.source().substring(0, Math.max(0, m.source().lastIndexOf('-')));
             if (m.watermark() >= 0) {
-                watermarks.put(m.source().substring(0, m.source().lastIndexOf('-')), m.watermark());
+                watermarks.put(polled, m.watermark());
+            }
+            if (m.cursor() != null) {
+                cursors.put(polled, m.cursor());
             }
             rejectedRecords += m.rejectedRecords();
             rejectedFiles += m.rejectedFiles();
@@ -258,6 +268,15 @@ public final class StreamMetadata {
         schemas.forEach(s -> known.add(s.version()));
         others.stream().filter(s -> known.add(s.version())).forEach(schemas::add);
         schemas.sort(java.util.Comparator.comparingInt(SchemaVersion::version));
+    }
+
+    /** The cursor of {@code source}, or null. */
+    public JsonNode cursor(String source) {
+        return cursors.get(source);
+    }
+
+    public void setCursor(String source, JsonNode value) {
+        cursors.put(source, value);
     }
 
     public void setWatermark(String source, long value) {

@@ -28,6 +28,18 @@ final class FeedExports {
     }
 
     String exportOnce(FeedDefinition feed, ExportProgress progress) throws Exception {
+        if (feed.isJdbc()) {
+            if (feed.isJdbcTable()) {
+                writers.openSnapshotWriter(feed);
+            } else {
+                writers.openStreamWriter(feed, null);
+            }
+            try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {
+                Object answer = template.requestBodyAndHeader("direct:jdbc-export", null, KsqlDbExports.FEED_HEADER, feed.name());
+                return answer instanceof SnapshotWriter.Snapshot s
+                        ? "version v" + s.version() + " (" + s.records() + " rows) in " + s.path() : String.valueOf(answer);
+            }
+        }
         if (feed.isKsqldbTable() || feed.isSqlTable()) {
             SnapshotWriter snapshots = writers.openSnapshotWriter(feed);
             progress.track(snapshots::rowsStreamed, ExportProgress.UNKNOWN);

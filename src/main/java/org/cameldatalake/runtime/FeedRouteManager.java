@@ -31,6 +31,7 @@ public final class FeedRouteManager {
     public static final String KSQLDB_TABLE_TEMPLATE = "ksqldb-table-feed";
     public static final String KSQLDB_STREAM_TEMPLATE = "ksqldb-stream-feed";
     public static final String SQL_TABLE_TEMPLATE = "sql-table-feed";
+    public static final String JDBC_TEMPLATE = "jdbc-feed";
     public static final String WAREHOUSE_TEMPLATE = "warehouse-changelog";
     private static final Logger LOG = LoggerFactory.getLogger(FeedRouteManager.class);
 
@@ -210,15 +211,17 @@ public final class FeedRouteManager {
             LOG.info("feed {}: disabled (enabled: false)", feed.name());
             return new FeedStatus(feed.name(), file, State.DISABLED, "enabled: false");
         }
-        if (feed.isKsqldbTable() || feed.isSqlTable()) {
+        if (feed.isKsqldbTable() || feed.isSqlTable() || feed.isJdbcTable()) {
             try {
                 SnapshotWriter writer = openSnapshotWriter(feed);
-                TemplatedRouteBuilder.builder(ctx, feed.isSqlTable() ? SQL_TABLE_TEMPLATE : KSQLDB_TABLE_TEMPLATE)
+                TemplatedRouteBuilder.builder(ctx, feed.isSqlTable() ? SQL_TABLE_TEMPLATE
+                                : feed.isJdbc() ? JDBC_TEMPLATE : KSQLDB_TABLE_TEMPLATE)
                         .routeId(feed.routeId())
                         .parameter("feedName", feed.name())
                         .parameter("schedule", feed.schedule())
                         .add();
-                String what = feed.isSqlTable() ? "SQL query" : "ksqlDB table " + feed.ksqldbSource();
+                String what = feed.isSqlTable() ? "SQL query" : feed.isJdbc() ? "database table " + feed.jdbc().table()
+                        : "ksqlDB table " + feed.ksqldbSource();
                 LOG.info("feed {}: route {} snapshots {} into {} on '{}'", feed.name(), feed.routeId(),
                         what, storage.relative(new LakeLayout(storage).tableDir(feed.name())), feed.schedule());
                 return new FeedStatus(feed.name(), file, State.RUNNING, what
@@ -229,18 +232,19 @@ public final class FeedRouteManager {
                 return new FeedStatus(feed.name(), file, State.FAILED, e.toString());
             }
         }
-        if (feed.isKsqldbStream()) {
+        if (feed.isKsqldbStream() || feed.isJdbcStream()) {
             try {
                 openStreamWriter(feed, null);
-                TemplatedRouteBuilder.builder(ctx, KSQLDB_STREAM_TEMPLATE)
+                TemplatedRouteBuilder.builder(ctx, feed.isJdbc() ? JDBC_TEMPLATE : KSQLDB_STREAM_TEMPLATE)
                         .routeId(feed.routeId())
                         .parameter("feedName", feed.name())
                         .parameter("schedule", feed.schedule())
                         .add();
-                LOG.info("feed {}: route {} polls ksqlDB stream {} into {} on '{}'", feed.name(), feed.routeId(),
-                        feed.ksqldbSource(), storage.relative(new LakeLayout(storage).streamDir(feed.name())), feed.schedule());
-                return new FeedStatus(feed.name(), file, State.RUNNING, "ksqlDB stream " + feed.ksqldbSource()
-                        + " on '" + feed.schedule() + "'");
+                String what = feed.isJdbc() ? "database table " + feed.jdbc().table() + " by "
+                        + feed.jdbc().incrementalColumn() : "ksqlDB stream " + feed.ksqldbSource();
+                LOG.info("feed {}: route {} polls {} into {} on '{}'", feed.name(), feed.routeId(), what,
+                        storage.relative(new LakeLayout(storage).streamDir(feed.name())), feed.schedule());
+                return new FeedStatus(feed.name(), file, State.RUNNING, what + " on '" + feed.schedule() + "'");
             } catch (Exception e) {
                 LOG.error("feed {}: could not start: {}", feed.name(), e.toString(), e);
                 stop(feed.name());

@@ -52,8 +52,13 @@ public final class ResultSetSchema {
     }
 
     public ResultSetSchema(String recordName, ResultSetMetaData md) throws SQLException {
+        this(recordName, md, md.getColumnCount());
+    }
+
+    /** The schema of the result's first {@code count} columns (those after them are the reader's own). */
+    public ResultSetSchema(String recordName, ResultSetMetaData md, int count) throws SQLException {
         List<FeedSchema.NamedType> columns = new ArrayList<>();
-        for (int c = 1; c <= md.getColumnCount(); c++) {
+        for (int c = 1; c <= count; c++) {
             SqlType type = SqlType.of(md, c);
             types.add(type);
             labels.add(md.getColumnLabel(c));

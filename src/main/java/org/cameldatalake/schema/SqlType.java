@@ -36,6 +36,12 @@ public record SqlType(Kind kind, int precision, int scale, SqlType element, List
     public static SqlType of(ResultSetMetaData md, int column) throws SQLException {
         String name = md.getColumnTypeName(column);
         String upper = name == null ? "" : name.toUpperCase(Locale.ROOT);
+        if (md.getClass().getName().startsWith("org.sqlite.")) {
+            SqlType declared = sqliteDeclared(upper, name);
+            if (declared != null) {
+                return declared;
+            }
+        }
         int type = md.getColumnType(column);
         if (type == Types.ARRAY || type == Types.STRUCT || upper.startsWith("MAP(") || upper.startsWith("STRUCT(")) {
             try {
@@ -60,6 +66,33 @@ public record SqlType(Kind kind, int precision, int scale, SqlType element, List
             case Types.TIMESTAMP_WITH_TIMEZONE -> simple(Kind.TIMESTAMP, name);
             case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> simple(Kind.BYTES, name);
             default -> byName(upper, name);
+        };
+    }
+
+    /**
+     * A SQLite column by its declared type, with SQLite's affinity rules: sqlite-jdbc reports the storage class of
+     * the current row's value as the column's JDBC type (an INTEGER column holding 'lots' reads as VARCHAR), so the
+     * declaration is what the column is. REAL is a double there. Null when the declaration says nothing known.
+     */
+    private static SqlType sqliteDeclared(String upper, String declared) {
+        if (upper.startsWith("DECIMAL(") || upper.startsWith("NUMERIC(")) {
+            return duckDb(declared);
+        }
+        if (upper.contains("INT")) {
+            return simple(upper.contains("BIG") ? Kind.LONG : Kind.INT, declared);
+        }
+        if (upper.contains("CHAR") || upper.contains("CLOB") || upper.contains("TEXT")) {
+            return simple(Kind.STRING, declared);
+        }
+        if (upper.contains("REAL") || upper.contains("FLOA") || upper.contains("DOUB")) {
+            return simple(Kind.DOUBLE, declared);
+        }
+        return switch (upper) {
+            case "BLOB" -> simple(Kind.BYTES, declared);
+            case "BOOLEAN", "BOOL" -> simple(Kind.BOOLEAN, declared);
+            case "DATE" -> simple(Kind.DATE, declared);
+            case "DATETIME", "TIMESTAMP" -> simple(Kind.LOCAL_TIMESTAMP, declared);
+            default -> null;
         };
     }
 

@@ -29,6 +29,8 @@ import org.cameldatalake.format.RecordFormat;
 import org.cameldatalake.metadata.ExportLog;
 import org.cameldatalake.partition.DatePartitioner;
 import org.cameldatalake.partition.LakeLayout;
+import org.cameldatalake.quality.QualityRule;
+import org.cameldatalake.quality.Violation;
 import org.cameldatalake.schema.KsqlRowSchema;
 import org.cameldatalake.schema.RowSchema;
 import org.cameldatalake.storage.Failures;
@@ -65,6 +67,7 @@ public final class AppendWriter implements AutoCloseable {
     private final JsonValueDecoder json;
     private final KsqlRowDecoder rows;
     private final PartitionWriters partitions;
+    private final StreamQuality quality;
     private final Map<TopicPartition, Long> highestSeen = new ConcurrentHashMap<>();
     private final FeedStats stats = new FeedStats();
     private String pendingFailure;
@@ -103,7 +106,13 @@ public final class AppendWriter implements AutoCloseable {
                 publisher.publish(of);
                 landingFailure = null; // a file and its metadata landed: the lake takes writes again
             }
+
+            @Override
+            public void publishRejected(TopicPartitionWriter p) throws IOException {
+                publisher.publishRejected(p);
+            }
         });
+        this.quality = new StreamQuality(feed.quality());
         this.publisher = new FilePublisher(feed, layout, this.settings, clock, exportLog, metadata, stats, format);
         DatePartitioner partitioner = new DatePartitioner(feed.partitioning().timestampField(), settings.zone());
         this.json = new JsonValueDecoder(feed.name(), partitioner, s -> {
@@ -184,14 +193,31 @@ public final class AppendWriter implements AutoCloseable {
         synchronized (this) {
             checkUsable();
             decoded = rows.decode(schema, batch, clock.millis());
-            try {
-                partitions.addFor(decoded);
-            } catch (IOException | RuntimeException e) {
-                batchFailed(e);
-                throw e;
-            }
+            addPartitionsFor(decoded);
         }
         return land(decoded, false);
+    }
+
+    /** Opens the writers of the batch's partitions; the caller holds the lock. A failure fails the batch. */
+    private void addPartitionsFor(List<DecodedRecord> batch) throws IOException {
+        try {
+            partitions.addFor(batch);
+        } catch (IOException | RuntimeException e) {
+            batchFailed(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Appends records their source converted itself (a JDBC poll): positions within a partition non-decreasing, as
+     * for {@link #appendDeclared}; a record with a rejection goes to {@code _rejected/}.
+     */
+    public BatchResult appendConverted(List<DecodedRecord> batch) throws IOException {
+        synchronized (this) {
+            checkUsable();
+            addPartitionsFor(batch);
+        }
+        return land(batch, false);
     }
 
     /**
@@ -229,6 +255,7 @@ public final class AppendWriter implements AutoCloseable {
      */
     private BatchResult land(List<DecodedRecord> batch, boolean fromKafka) throws IOException {
         long now = clock.millis();
+        StreamQuality.Batch checks = quality.newBatch();
         Map<TopicPartitionWriter, List<DecodedRecord>> parts = new LinkedHashMap<>();
         for (DecodedRecord d : batch) {
             parts.computeIfAbsent(partitions.get(new TopicPartition(d.source().topic(), d.source().partition())),
@@ -240,7 +267,7 @@ public final class AppendWriter implements AutoCloseable {
         boolean first = true;
         for (Map.Entry<TopicPartitionWriter, List<DecodedRecord>> part : parts.entrySet()) {
             if (!first) {
-                others.add(CompletableFuture.supplyAsync(() -> writePart(part.getKey(), part.getValue(), now, fromKafka),
+                others.add(CompletableFuture.supplyAsync(() -> writePart(part.getKey(), part.getValue(), now, fromKafka, checks),
                         partitionThreads));
             }
             first = false;
@@ -248,7 +275,7 @@ public final class AppendWriter implements AutoCloseable {
         try {
             if (!parts.isEmpty()) {
                 Map.Entry<TopicPartitionWriter, List<DecodedRecord>> head = parts.entrySet().iterator().next();
-                add(counts, writePart(head.getKey(), head.getValue(), now, fromKafka));
+                add(counts, writePart(head.getKey(), head.getValue(), now, fromKafka, checks));
             }
         } catch (RuntimeException e) {
             failure = e;
@@ -287,12 +314,13 @@ public final class AppendWriter implements AutoCloseable {
     }
 
     /** One partition's part of a batch, under that partition's lock: its records, its rejects, its rotation. */
-    private int[] writePart(TopicPartitionWriter p, List<DecodedRecord> records, long now, boolean fromKafka) {
+    private int[] writePart(TopicPartitionWriter p, List<DecodedRecord> records, long now, boolean fromKafka,
+                            StreamQuality.Batch checks) {
         int[] counts = new int[3];
         synchronized (p) {
             try {
                 for (DecodedRecord d : records) {
-                    appendOne(p, d, now, counts, fromKafka);
+                    appendOne(p, d, now, counts, fromKafka, checks);
                 }
                 publisher.publishRejected(p);
                 for (TopicPartitionWriter.OpenFile of : Rotation.expired(p.openFiles(), settings, now)) {
@@ -324,8 +352,8 @@ public final class AppendWriter implements AutoCloseable {
      * assignment a partition's offsets only grow: the Kafka lander drops records fetched under an earlier one, which
      * the consumer fetches again from the commit); ksqlDB rows share their ROWTIME with their ties.
      */
-    private void appendOne(TopicPartitionWriter p, DecodedRecord d, long now, int[] counts, boolean fromKafka)
-            throws IOException {
+    private void appendOne(TopicPartitionWriter p, DecodedRecord d, long now, int[] counts, boolean fromKafka,
+                           StreamQuality.Batch checks) throws IOException {
         SourceRecord r = d.source();
         if (!p.see(r.offset(), fromKafka)) {
             counts[2]++;
@@ -338,6 +366,13 @@ public final class AppendWriter implements AutoCloseable {
         DecodedRecord ready = !d.isRejected() && fromKafka ? json.resolve(d, p.fileSchema(d.day()), now) : d;
         if (ready.isRejected()) {
             counts[p.reject(RejectedRecords.line(clock.instant(), feed.name(), r, ready.rejection()), r.offset()) ? 1 : 2]++;
+            return;
+        }
+        Violation broken = checks == null ? null : checks.check(ready.record());
+        if (broken != null) {
+            String line = RejectedRecords.line(clock.instant(), feed.name(), r, broken, ready.record());
+            boolean unique = broken.rule().kind() == QualityRule.Kind.UNIQUE;
+            counts[p.reject(line, r.offset(), broken.rule().label(), unique) ? 1 : 2]++;
             return;
         }
         p.write(ready.day(), ready.schema(), ready.record(), r.offset(), now, ready.splittable(), settings);
@@ -469,6 +504,16 @@ public final class AppendWriter implements AutoCloseable {
     /** A source's position that a whole poll has reached (a ksqlDB stream's ROWTIME watermark), or -1. */
     public synchronized long watermark(String source) throws IOException {
         return metadata.watermark(source);
+    }
+
+    /** A source's position that one number cannot hold (a JDBC table's column value and its ties), or null. */
+    public synchronized JsonNode cursor(String source) {
+        return metadata.cursor(source);
+    }
+
+    /** Replaces a source's cursor in {@code _metadata.json} (one atomic replace). */
+    public synchronized void saveCursor(String source, JsonNode value) throws IOException {
+        metadata.saveCursor(source, value);
     }
 
     /** Moves the watermark, once everything up to it is published (end of a poll). */

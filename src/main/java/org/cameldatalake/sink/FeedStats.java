@@ -1,5 +1,8 @@
 package org.cameldatalake.sink;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What a stream feed's writer has done since it started, read by metrics and commands without its lock. */
@@ -10,6 +13,7 @@ public final class FeedStats implements FeedCounters {
     final AtomicLong filesPublished = new AtomicLong();
     final AtomicLong recordsPublished = new AtomicLong();
     final AtomicLong bytesPublished = new AtomicLong();
+    private final Map<String, AtomicLong> qualityRejected = new ConcurrentHashMap<>();
     volatile long lastPublishMillis = -1;
 
     void batch(int written, int rejected, int skipped) {
@@ -23,6 +27,18 @@ public final class FeedStats implements FeedCounters {
         recordsPublished.addAndGet(records);
         bytesPublished.addAndGet(bytes);
         lastPublishMillis = atMillis;
+    }
+
+    /** Published rejected records: how many each quality rule ({@code min:AMOUNT}) rejected. */
+    void qualityRejected(Map<String, Long> byRule) {
+        byRule.forEach((rule, n) -> qualityRejected.computeIfAbsent(rule, r -> new AtomicLong()).addAndGet(n));
+    }
+
+    @Override
+    public Map<String, Long> qualityRejected() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        qualityRejected.forEach((rule, n) -> out.put(rule, n.get()));
+        return out;
     }
 
     /** Records handed over in batches that succeeded and written into open files. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.feed.FeedDefinition;
@@ -105,7 +106,7 @@ final class FilePublisher {
 
     /** A partition's rejected records of this batch, as one file, before any of their offsets can be committed. */
     void publishRejected(TopicPartitionWriter p) throws IOException {
-        if (p.rejectedLines().isEmpty()) {
+        if (!p.rejectedReady()) {
             return;
         }
         ownership.check(p.tp);
@@ -113,7 +114,9 @@ final class FilePublisher {
         String name = StreamFileName.rejected(at, p.tp.topic(), p.tp.partition(), p.rejectedFirst(), p.rejectedLast()).toString();
         Path dest = RejectedRecords.publish(storage, exportLog, feed, settings.zone(), at, name, p.tp.topic(),
                 p.tp.partition(), p.rejectedFirst(), p.rejectedLast(), p.rejectedLines());
-        metadata.rejectedAdded(p.rejectedLines().size(), p.tp, p.rejectedLast(), java.util.Map.of());
+        Map<String, Long> byRule = p.rejectedByRule();
+        metadata.rejectedAdded(p.rejectedLines().size(), p.tp, p.rejectedLast(), byRule);
+        stats.qualityRejected(byRule);
         LOG.warn("{}: {} record(s) rejected to {}", feed.name(), p.rejectedLines().size(), storage.relative(dest));
         p.rejectedPublished();
     }

@@ -17,7 +17,10 @@ import java.time.ZoneId;
 import java.util.Base64;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
+import org.apache.avro.generic.GenericRecord;
 import org.cameldatalake.feed.FeedDefinition;
+import org.cameldatalake.quality.QualityChecker;
+import org.cameldatalake.quality.Violation;
 
 /**
  * {@code _rejected/<feed>/date=YYYY-MM-DD/*.jsonl} (DESIGN.md §3): one line per record that could not be landed,
@@ -33,17 +36,8 @@ public final class RejectedRecords {
 
     /** The JSON line of one rejected record; a value that is not UTF-8 text is kept as base64. */
     public static String line(Instant time, String feed, SourceRecord r, String reason) {
-        ObjectNode line = JSON.createObjectNode();
-        line.put("time", time.toString());
-        line.put("feed", feed);
-        line.put("reason", reason);
-        line.put("topic", r.topic());
-        line.put("partition", r.partition());
-        line.put("offset", r.offset());
-        if (r.timestamp() >= 0) {
-            line.put("timestamp", Instant.ofEpochMilli(r.timestamp()).toString());
-        }
-        line.put("key", r.key());
+        ObjectNode line = start(time, feed, reason);
+        position(line, r);
         if (r.value() == null) {
             line.putNull("value");
         } else {
@@ -55,6 +49,38 @@ public final class RejectedRecords {
             }
         }
         return line.toString();
+    }
+
+    /**
+     * The JSON line of a record that broke a quality rule: the rule, its column, the offending value, the record's
+     * position and the record itself as it would have landed (decimals as numbers, times as ISO-8601).
+     */
+    public static String line(Instant time, String feed, SourceRecord r, Violation broken, GenericRecord record) {
+        ObjectNode line = start(time, feed, broken.reason());
+        line.put("rule", broken.ruleName());
+        line.put("column", broken.column());
+        line.set("bad_value", broken.valueJson());
+        position(line, r);
+        line.set("value", QualityChecker.rowJson(record));
+        return line.toString();
+    }
+
+    private static ObjectNode start(Instant time, String feed, String reason) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("time", time.toString());
+        line.put("feed", feed);
+        line.put("reason", reason);
+        return line;
+    }
+
+    private static void position(ObjectNode line, SourceRecord r) {
+        line.put("topic", r.topic());
+        line.put("partition", r.partition());
+        line.put("offset", r.offset());
+        if (r.timestamp() >= 0) {
+            line.put("timestamp", Instant.ofEpochMilli(r.timestamp()).toString());
+        }
+        line.put("key", r.key());
     }
 
     /** {@code bytes} as UTF-8 text, or null when they are not. */

@@ -205,6 +205,18 @@ final class StreamFeedMetadata {
         return manifests.read(source + "-0").watermark();
     }
 
+    /** A polled source's cursor (a JDBC feed's), as the lake holds it now; null before the first poll. */
+    synchronized JsonNode cursor(String source) throws IOException {
+        return manifests.read(source + "-0").cursor();
+    }
+
+    synchronized void saveCursor(String source, JsonNode value) throws IOException {
+        PartitionManifest m = manifests.read(source + "-0");
+        m.setCursor(value);
+        manifests.write(m);
+        write();
+    }
+
     synchronized void advanceWatermark(String source, long value) throws IOException {
         PartitionManifest m = manifests.read(source + "-0");
         if (value > m.watermark()) {

@@ -28,6 +28,8 @@ final class TopicPartitionWriter {
         OpenFile open(TopicPartitionWriter partition, LocalDate day, RowSchema schema, long now) throws IOException;
 
         void publish(OpenFile file) throws IOException;
+
+        void publishRejected(TopicPartitionWriter partition) throws IOException;
     }
 
     /** One file being written: records of one partition and one day, under one schema version. */
@@ -81,6 +83,10 @@ final class TopicPartitionWriter {
     private final Files files;
     private final Map<LocalDate, OpenFile> open = new HashMap<>();
     private final List<String> rejectedLines = new ArrayList<>();
+    /** Of {@link #rejectedLines}, how many each quality rule ({@code min:AMOUNT}) rejected. */
+    private final Map<String, Long> rejectedByRule = new java.util.LinkedHashMap<>();
+    /** The rejected lines wait until this partition's open files are published ({@link #reject(String, long, String, boolean)}). */
+    private boolean rejectedWaitForFiles;
     private final PublishedRanges published;
     private long rejectedFirst;
     private long rejectedLast;
@@ -144,6 +150,9 @@ final class TopicPartitionWriter {
         files.publish(of);
         open.remove(of.day);
         published.addData(of.day, of.first, of.last);
+        if (rejectedWaitForFiles && rejectedReady()) {
+            files.publishRejected(this);
+        }
     }
 
     /** Publishes a file unless it was published or dropped meanwhile (by the idle-file timer, a failure). */
@@ -155,9 +164,29 @@ final class TopicPartitionWriter {
 
     /** Keeps a rejected record for this batch's rejected-records file; false when the lake already holds it there. */
     synchronized boolean reject(String line, long offset) {
+        return reject(line, offset, null, false);
+    }
+
+    /** Whether this batch's rejected lines may be published now. */
+    synchronized boolean rejectedReady() {
+        return !rejectedLines.isEmpty() && (!rejectedWaitForFiles || open.isEmpty());
+    }
+
+    /**
+     * As {@link #reject(String, long)}, for a record that broke the quality rule labelled {@code rule} (or null).
+     * {@code waitForFiles}: whether the verdict depends on the other records of the batch ({@code unique}), so that a
+     * replay, grouping records otherwise, could reach another one. Then the batch's rejected file waits until the
+     * partition's open files are published: a published rejected range [first, last] then means every record in it
+     * is either in that file or in a published data file, and a replay skips it rightly.
+     */
+    synchronized boolean reject(String line, long offset, String rule, boolean waitForFiles) {
         if (published.holdsRejected(offset)) {
             return false;
         }
+        if (rule != null) {
+            rejectedByRule.merge(rule, 1L, Long::sum);
+        }
+        rejectedWaitForFiles |= waitForFiles;
         if (rejectedLines.isEmpty()) {
             rejectedFirst = offset;
         }
@@ -168,6 +197,11 @@ final class TopicPartitionWriter {
 
     synchronized List<String> rejectedLines() {
         return rejectedLines;
+    }
+
+    /** How many of this batch's rejected records each quality rule rejected. */
+    synchronized Map<String, Long> rejectedByRule() {
+        return Map.copyOf(rejectedByRule);
     }
 
     synchronized long rejectedFirst() {
@@ -182,18 +216,20 @@ final class TopicPartitionWriter {
     synchronized void rejectedPublished() {
         published.addRejected(rejectedFirst, rejectedLast);
         rejectedLines.clear();
+        rejectedByRule.clear();
+        rejectedWaitForFiles = false;
     }
 
     synchronized List<OpenFile> openFiles() {
         return List.copyOf(open.values());
     }
 
-    /** The first offset of the oldest unpublished file, or just past the last record seen; -1 before any record. */
+    /** The first offset of the oldest unpublished file or rejected line, or just past the last record seen; -1 before any record. */
     synchronized long committable() {
         if (lastSeen < 0) {
             return -1;
         }
-        long next = lastSeen + 1;
+        long next = rejectedLines.isEmpty() ? lastSeen + 1 : Math.min(lastSeen + 1, rejectedFirst);
         for (OpenFile of : open.values()) {
             next = Math.min(next, of.first);
         }
@@ -215,6 +251,8 @@ final class TopicPartitionWriter {
         }
         open.clear();
         rejectedLines.clear();
+        rejectedByRule.clear();
+        rejectedWaitForFiles = false;
         lastSeen = -1;
     }
 }

@@ -108,6 +108,16 @@ class FeedFileParserTest {
     static Stream<Arguments> invalidFiles() {
         return Stream.of(
                 Arguments.of("missing name", "{'feed_type': 'stream'}", "feed_name", "is required"),
+                Arguments.of("jdbc without its block", "{'feed_name': 'x', 'feed_type': 'stream', 'source': 'jdbc'}", "jdbc", "is required for a JDBC feed"),
+                Arguments.of("jdbc block elsewhere", "{'feed_name': 'x', 'feed_type': 'stream', 'jdbc': {'url': 'jdbc:sqlite:x'}}", "jdbc", "is for feeds with"),
+                Arguments.of("jdbc url not jdbc", "{'feed_name': 'x', 'feed_type': 'stream', 'source': 'jdbc', 'jdbc': {'url': 'postgresql://db', 'table': 't', 'incremental_column': 'u'}}", "jdbc.url", "must be a JDBC URL"),
+                Arguments.of("jdbc table injection", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'jdbc', 'jdbc': {'url': 'jdbc:sqlite:x', 'table': 't; drop table t'}}", "jdbc.table", "is not a table name"),
+                Arguments.of("jdbc stream without column", "{'feed_name': 'x', 'feed_type': 'stream', 'source': 'jdbc', 'jdbc': {'url': 'jdbc:sqlite:x', 'table': 't'}}", "jdbc.incremental_column", "is required for a stream feed"),
+                Arguments.of("jdbc table with column", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'jdbc', 'jdbc': {'url': 'jdbc:sqlite:x', 'table': 't', 'incremental_column': 'u'}}", "jdbc.incremental_column", "does not apply to a table feed"),
+                Arguments.of("jdbc bad column", "{'feed_name': 'x', 'feed_type': 'stream', 'source': 'jdbc', 'jdbc': {'url': 'jdbc:sqlite:x', 'table': 't', 'incremental_column': 'u-1'}}", "jdbc.incremental_column", "not a column name"),
+                Arguments.of("jdbc typo", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'jdbc', 'jdbc': {'url': 'jdbc:sqlite:x', 'table': 't', 'passwd': 'p'}}", "jdbc.passwd", "unknown field"),
+                Arguments.of("jdbc with a topic", "{'feed_name': 'x', 'feed_type': 'table', 'kafka_topic': 'T', 'source': 'jdbc', 'jdbc': {'url': 'jdbc:sqlite:x', 'table': 't'}}", "kafka_topic", "does not apply to a JDBC feed"),
+                Arguments.of("jdbc empty password", "{'feed_name': 'x', 'feed_type': 'table', 'source': 'jdbc', 'jdbc': {'url': 'jdbc:sqlite:x', 'table': 't', 'password': ''}}", "jdbc.password", "non-empty string"),
                 Arguments.of("upper-case name", "{'feed_name': 'Payments', 'feed_type': 'stream'}", "feed_name", "must match"),
                 Arguments.of("path in name", "{'feed_name': '../etc', 'feed_type': 'stream'}", "feed_name", "must match"),
                 Arguments.of("space in name", "{'feed_name': 'my feed', 'feed_type': 'stream'}", "feed_name", "must match"),
