@@ -144,10 +144,8 @@ class MaintenanceTest {
             assertThat(health.getMessage()).get().asString().contains("retention of feed aaa_stuck failed");
             io.micrometer.core.instrument.MeterRegistry metrics = started.context().getRegistry()
                     .findSingleByType(io.micrometer.core.instrument.MeterRegistry.class);
-            if (metrics != null) {
-                assertThat(metrics.get("datalake.maintenance.failures").tag("feed", "aaa_stuck").functionCounter().count())
-                        .isEqualTo(1.0);
-            }
+            assertThat(metrics.get("datalake.maintenance.failures").tags("feed", "aaa_stuck", "job", "retention")
+                    .functionCounter().count()).isEqualTo(1.0);
 
             org.cameldatalake.support.Cli.Result doctor = org.cameldatalake.support.Cli.run(dir, started.settings(), "doctor");
             assertThat(doctor.out()).anyMatch(l -> l.contains("retention of feed aaa_stuck") && l.contains("could not delete"));
