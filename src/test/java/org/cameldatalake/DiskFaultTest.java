@@ -377,7 +377,7 @@ class DiskFaultTest {
                 if (rel.startsWith("_temporary/")) {
                     assertThat(name).as(phase).matches("\\.lock|[-0-9a-f]{36}\\.parquet\\.tmp");
                 } else if (name.startsWith(".")) { // a metadata update in progress, hidden from readers
-                    assertThat(rel).as(phase).matches("(_manifests/)?\\.[-+\\w]+\\.json\\.[-0-9a-f]{36}\\.tmp");
+                    assertThat(rel).as(phase).matches("(_manifests/)?\\.[-+\\w]+\\.json\\.[-0-9a-f]{36}\\.[-0-9a-f]{36}\\.tmp");
                 } else {
                     assertThat(rel).as(phase).matches("_metadata\\.json|_manifests/" + TOPIC + "-[01]\\.json|year=2025/month=10/day=1[345]/data_\\d{8}_\\d{6}_"
                             + TOPIC + "\\+[01]\\+\\d+\\+\\d+\\.parquet");

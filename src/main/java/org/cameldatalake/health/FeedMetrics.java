@@ -53,6 +53,7 @@ public final class FeedMetrics {
     public FeedMetrics(CamelContext ctx, AppendWriters streams, KsqlDbExports tables, WarehouseSync warehouse,
                        KafkaProbe kafka, Clock clock, MaintenanceFailures maintenance) {
         this.maintenance = maintenance;
+        maintenance.onFirstFailure(this::maintenanceFailed);
         this.ctx = ctx;
         this.streams = streams;
         this.tables = tables;
@@ -90,6 +91,16 @@ public final class FeedMetrics {
                 .forEach(f -> meters.put(f.name(), new Bound(f, bind(registry, f))));
     }
 
+    /** A maintenance job failed for a feed for the first time: from now on its failures are counted. */
+    private void maintenanceFailed(String job, String feed) {
+        MeterRegistry registry = ctx.getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry != null) {
+            FunctionCounter.builder("datalake.maintenance.failures", maintenance, m -> m.count(job, feed))
+                    .description("runs of a maintenance job that failed for the feed since start")
+                    .tags("feed", feed, "job", job).register(registry);
+        }
+    }
+
     private List<Meter> bind(MeterRegistry registry, FeedDefinition feed) {
         String name = feed.name();
         Tags tags = Tags.of("feed", name, "type", feed.type().json(), "source", feed.source().json());
@@ -101,9 +112,6 @@ public final class FeedMetrics {
         out.add(Gauge.builder("datalake.seconds.since.last.publish", this, m -> m.secondsSinceLastPublish(name))
                 .description("seconds since the feed last published a file or version (NaN before the first)")
                 .tags(tags).register(registry));
-        out.add(FunctionCounter.builder("datalake.maintenance.failures", maintenance, m -> m.count("retention", name))
-                .description("runs of a maintenance job that failed for the feed since start").tags(tags.and("job", "retention"))
-                .register(registry));
         for (QualityRule rule : feed.quality().rules()) {
             out.add(counter(registry, "datalake.quality.rejected", "records a quality rule kept out of the lake (in _rejected/)",
                     tags.and("rule", rule.kind().json(), "column", rule.column()), name,

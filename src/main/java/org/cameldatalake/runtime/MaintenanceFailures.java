@@ -14,14 +14,28 @@ public final class MaintenanceFailures {
     }
 
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<String, String> onFirstFailure = (job, feed) -> {
+    };
     private final Map<String, Failure> current = new ConcurrentHashMap<>();
 
     private static String key(String job, String feed) {
         return job + "/" + feed;
     }
 
+    /** Told of each job and feed the first time it fails (metrics register a counter for it then). */
+    public void onFirstFailure(java.util.function.BiConsumer<String, String> listener) {
+        onFirstFailure = listener;
+    }
+
     public void failed(String job, String feed, Instant at, String reason) {
-        counts.computeIfAbsent(key(job, feed), k -> new AtomicLong()).incrementAndGet();
+        boolean[] first = {false};
+        counts.computeIfAbsent(key(job, feed), k -> {
+            first[0] = true;
+            return new AtomicLong();
+        }).incrementAndGet();
+        if (first[0]) {
+            onFirstFailure.accept(job, feed);
+        }
         current.put(key(job, feed), new Failure(job, feed, at, reason));
     }
 

@@ -245,10 +245,20 @@ public final class LocalStorage implements Storage {
                 removed++;
             }
         }
-        if (!claimedByOthers(folder)) { // a live writer's half-written metadata temp file is not ours to delete
-            removed += removeLeftoverSiblings(folder);
+        return removed + removeLeftoverSiblings(checked(folder), folder);
+    }
+
+    /**
+     * Whether the process named in a temporary sibling's name ({@code .<name>.<process>.<uuid>.tmp}) is this one or
+     * holds its temporary folder below {@code claimed} (every process writing a feed claims its folder first).
+     */
+    private boolean writtenByLiveProcess(Path claimed, String tmpName) {
+        String[] parts = tmpName.split("\\.");
+        if (parts.length < 4) {
+            return false;
         }
-        return removed;
+        String writer = parts[parts.length - 3];
+        return writer.equals(process) || holderAlive(new Path(new Path(claimed, TEMPORARY), writer));
     }
 
     /** Whether the process that locked the temporary folder {@code dir} is alive. */
@@ -284,13 +294,13 @@ public final class LocalStorage implements Storage {
      * ({@code .<name>.<uuid>.tmp} files beside the file they were to become), anywhere below {@code dir} but in
      * temporary areas.
      */
-    private int removeLeftoverSiblings(Path dir) throws IOException {
+    private int removeLeftoverSiblings(Path claimed, Path dir) throws IOException {
         int n = 0;
         for (FileStatus f : list(dir)) {
             String name = f.getPath().getName();
             if (f.isDirectory() && !name.equals(TEMPORARY)) {
-                n += removeLeftoverSiblings(f.getPath());
-            } else if (f.isFile() && name.startsWith(".") && name.endsWith(".tmp")) {
+                n += removeLeftoverSiblings(claimed, f.getPath());
+            } else if (f.isFile() && name.startsWith(".") && name.endsWith(".tmp") && !writtenByLiveProcess(claimed, name)) {
                 fs.delete(f.getPath(), false);
                 n++;
             }
@@ -328,11 +338,14 @@ public final class LocalStorage implements Storage {
         }
     }
 
-    /** {@code content}, synced, in {@code .<name>.<uuid>.tmp} beside {@code dest}; nothing is left when that fails. */
+    /**
+     * {@code content}, synced, in {@code .<name>.<process>.<uuid>.tmp} beside {@code dest}; nothing is left when that
+     * fails. The process in its name tells a dead writer's leftover from a live one's write in progress.
+     */
     private Path writeTemporarySibling(Path dest, byte[] content) throws IOException {
         checked(dest);
         fs.mkdirs(dest.getParent());
-        Path tmp = new Path(dest.getParent(), "." + dest.getName() + "." + UUID.randomUUID() + ".tmp");
+        Path tmp = new Path(dest.getParent(), "." + dest.getName() + "." + process + "." + UUID.randomUUID() + ".tmp");
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             out.write(content);
             out.hsync();
