@@ -12,12 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.cameldatalake.support.Cli;
 import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.LakeAudit;
@@ -189,17 +189,8 @@ class CrashRecoveryTest {
         static Child start(Service service, String feed, String run) throws IOException {
             Set<Path> before = tempDirs(service, feed);
             int files = dataFiles(service, feed).size();
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-Xmx512m");
-            cmd.add("-XX:TieredStopAtLevel=1"); // starts in about half the time on 2 busy cores: start-up dominates a run
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            service.settings().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-            cmd.add(DatalakeApp.class.getName());
-            cmd.add("run");
             Path log = Files.createDirectories(Path.of("target", "crash-test")).resolve(run + ".log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = Cli.start(service.settings(), log);
             return new Child(service, feed, p, log, before, files);
         }
 

@@ -16,11 +16,12 @@ import org.cameldatalake.sink.MemoryBudget;
 /**
  * The {@code datalake.*} settings of application.properties (DESIGN.md §3b), resolved once at start-up.
  * {@code hadoop} holds the {@code datalake.hadoop.*} keys without their prefix: Hadoop configuration for the lake's
- * file system ({@code fs.s3a.endpoint}, {@code fs.defaultFS}, {@code dfs.replication}, …).
+ * file system ({@code fs.s3a.endpoint}, {@code fs.defaultFS}, {@code dfs.replication}, …). {@code spoolDir}: where a lake
+ * without rename prepares its uploads.
  */
 public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append, String ksqldbUrl,
                                boolean autostartFeeds, Duration retryBackoff, Duration maxRetryBackoff,
-                               Map<String, String> hadoop) {
+                               Map<String, String> hadoop, Path spoolDir) {
     public static final String HADOOP_PREFIX = "datalake.hadoop.";
 
     public static DatalakeSettings from(CamelContext ctx) {
@@ -41,7 +42,8 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 zone, append, get(pc, "datalake.ksqldb.url"),
                 Boolean.parseBoolean(get(pc, "datalake.feeds.autostart")),
                 Units.duration(get(pc, "datalake.kafka.retry-backoff")),
-                Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc));
+                Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc),
+                Path.of(get(pc, "datalake.spool-dir")));
     }
 
     /** {@code datalake.hadoop.*} from every source Camel reads (files, overrides, {@code -D}); empty values are unset. */

@@ -25,7 +25,9 @@ import java.util.stream.Stream;
  */
 final class Spool implements Closeable {
     static final String LOCK = ".lock";
-    /** A folder this young may be one whose process has not taken its lock yet. */
+    /** The name of a spool folder whose process has not taken its lock yet. */
+    private static final String STARTING = ".starting-";
+    /** A starting folder this young may be one whose process is about to take its lock. */
     private static final Duration SETTLING = Duration.ofMinutes(1);
 
     private final Path dir;
@@ -38,16 +40,29 @@ final class Spool implements Closeable {
         this.lock = lock;
     }
 
-    /** A new spool folder below {@code parent}, after removing the folders there whose process is dead. */
+    /**
+     * A new spool folder below {@code parent}, after removing the folders there whose process is dead. It is made
+     * under a {@value #STARTING} name and takes its final name once locked: a folder with a spool name and a free lock
+     * is a dead process's, however young.
+     */
     static Spool open(Path parent) throws IOException {
         Files.createDirectories(parent);
         removeDead(parent);
-        Path dir = Files.createTempDirectory(parent, "spool-" + ProcessHandle.current().pid() + "-");
-        FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        String name = "spool-" + ProcessHandle.current().pid() + "-";
+        Path starting = Files.createTempDirectory(parent, STARTING + name);
+        FileChannel channel = FileChannel.open(starting.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
-            return new Spool(dir, channel, channel.lock());
+            FileLock lock = channel.lock();
+            // the lock is on the file, not its name: it holds across the move
+            Path dir = Files.move(starting, parent.resolve(starting.getFileName().toString().substring(STARTING.length())));
+            return new Spool(dir, channel, lock);
         } catch (IOException | RuntimeException e) {
             channel.close();
+            try {
+                deleteTree(starting);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }
@@ -71,7 +86,8 @@ final class Spool implements Closeable {
         }
         for (Path d : dirs) {
             try {
-                if (Files.getLastModifiedTime(d).compareTo(FileTime.from(settled)) > 0) {
+                if (d.getFileName().toString().startsWith(STARTING)
+                        && Files.getLastModifiedTime(d).compareTo(FileTime.from(settled)) > 0) {
                     continue;
                 }
                 try (FileChannel ch = FileChannel.open(d.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
