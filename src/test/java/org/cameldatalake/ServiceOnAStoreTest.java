@@ -285,7 +285,7 @@ abstract class ServiceOnAStoreTest {
                 .set("datalake.feeds.autostart", "false").start();
     }
 
-    private static String export(Service s, String feed) throws Exception {
+    protected static String export(Service s, String feed) throws Exception {
         FeedRouteManager m = s.feeds();
         return m.exportOnce(m.catalog().feed(feed));
     }

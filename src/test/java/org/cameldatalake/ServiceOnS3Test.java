@@ -3,12 +3,18 @@ package org.cameldatalake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.S3Lake;
 import org.cameldatalake.support.Service;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The service's key user-level scenarios with the lake on S3 ({@code datalake.root=s3a://…} and the
@@ -44,6 +50,39 @@ class ServiceOnS3Test extends ServiceOnAStoreTest {
     @Override
     protected String store() {
         return "s3";
+    }
+
+    /**
+     * A writer killed mid-upload leaves an incomplete multipart upload under the file's final name (made here with the
+     * AWS SDK, as S3A makes it: the first part uploaded, never completed). The process that takes the partition over
+     * aborts it, young as it is; an upload of a partition it does not own stays, for its owner.
+     */
+    @Test
+    void theUploadAKilledWriterLeftIsAbortedWhenItsPartitionIsTakenOver() throws Exception {
+        String topic = "TX_TAKEOVER";
+        String feed = "tx_takeover";
+        Service s = service(dir);
+        String day = prefix + "/streams/" + feed + "/year=2025/month=10/day=13/";
+        String ofPartition0 = day + "data_20251013_000000_" + topic + "+0+0+99.parquet";
+        String ofPartition7 = day + "data_20251013_000000_" + topic + "+7+0+99.parquet";
+        try (S3Client c = s3.client()) {
+            for (String key : List.of(ofPartition0, ofPartition7)) {
+                String id = c.createMultipartUpload(b -> b.bucket(S3Lake.BUCKET).key(key)).uploadId();
+                c.uploadPart(b -> b.bucket(S3Lake.BUCKET).key(key).uploadId(id).partNumber(1),
+                        RequestBody.fromBytes(new byte[64 * 1024]));
+            }
+        }
+        assertThat(s3.incompleteUploads(prefix + "/")).containsExactly(ofPartition0, ofPartition7);
+        KafkaSupport.broker().createTopics(1, List.of(topic));
+        KafkaSupport.sendTransactions(topic, 47, 200, LocalDate.of(2025, 10, 13), 1);
+        s.kafkaFeed(feed, topic);
+        try (s) {
+            s.set("datalake.feeds.autostart", "false").start();
+            assertThat(export(s, feed)).contains("200");
+        }
+        assertThat(s3.incompleteUploads(prefix + "/")).containsExactly(ofPartition7);
+        assertThat(s3.keys(prefix)).doesNotContain(ofPartition0, ofPartition7);
+        assertThat(s.lake().count("SELECT count(DISTINCT TRANSACTION_ID) FROM " + s.lake().stream(feed))).isEqualTo(200);
     }
 
     /** No incomplete upload below the lake's prefix, no temporary object, and the stopped services' spools gone. */

@@ -48,11 +48,16 @@ final class StreamFolder {
 
     /**
      * The offset ranges the lake holds for partitions seen from {@code firstSeen} on, with one listing of the feed's
-     * data files and one of its rejected records.
+     * data files and one of its rejected records; the uploads of those partitions' files left incomplete are aborted.
      */
     Map<TopicPartition, PublishedRanges> ranges(Map<TopicPartition, Long> firstSeen) throws IOException {
         Map<TopicPartition, PublishedRanges> ranges = new HashMap<>();
         firstSeen.keySet().forEach(tp -> ranges.put(tp, new PublishedRanges()));
+        // the uploads the partitions' previous writer never completed: invisible, but kept (and billed) until aborted
+        storage.abortUploads(dir, name -> {
+            StreamFileName n = StreamFileName.parse(name);
+            return n != null && firstSeen.containsKey(new TopicPartition(n.topic(), n.partition()));
+        });
         for (FileStatus f : storage.listFiles(dir)) {
             StreamFileName n = StreamFileName.parse(f.getPath().getName());
             if (n == null || !n.prefix().equals("data")) {

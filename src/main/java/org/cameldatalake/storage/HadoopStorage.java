@@ -319,6 +319,12 @@ public final class HadoopStorage implements Storage {
     }
 
     @Override
+    public int abortUploads(Path folder, java.util.function.Predicate<String> named) throws IOException {
+        checked(folder);
+        return publisher.uploadsWhole() ? publisher.abortUploads(folder, named) : 0;
+    }
+
+    @Override
     public void close() throws IOException {
         try (Spool s = spool) {
             fs.close();

@@ -298,6 +298,13 @@ public final class LocalStorage implements Storage {
         return n;
     }
 
+    /** Nothing: a file is published by rename, and a dead writer's temporary files are told by their lock. */
+    @Override
+    public int abortUploads(Path folder, java.util.function.Predicate<String> named) {
+        checked(folder);
+        return 0;
+    }
+
     // --- small files -----------------------------------------------------------------------------------------------
 
     @Override
