@@ -44,6 +44,7 @@ import org.cameldatalake.kafka.LakeSubscribeAdapter;
  * {@value #CLOCK_BEAN} when bound (tests move it), else the system clock.
  */
 public final class DatalakeConfiguration implements CamelConfiguration {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DatalakeConfiguration.class);
     public static final String CLOCK_BEAN = DatalakeRuntime.CLOCK_BEAN;
 
     @Override
@@ -53,7 +54,7 @@ public final class DatalakeConfiguration implements CamelConfiguration {
         Clock clock = bound != null ? bound : Clock.systemUTC();
         Storage storage;
         try {
-            storage = Storages.open(settings.root(), settings.hadoop());
+            storage = Storages.open(settings.root(), settings.hadoop(), settings.spoolDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the lake root " + settings.root(), e);
         }
@@ -132,6 +133,11 @@ public final class DatalakeConfiguration implements CamelConfiguration {
                 protected void doStop() {
                     writers.closeAll(); // after the routes: their consumers have published and committed on revocation
                     kafkaProbe.close();
+                    try {
+                        storage.close(); // last: an object store's spool folder goes with it
+                    } catch (IOException e) {
+                        LOG.warn("could not close the lake store {}: {}", storage.root(), e.toString());
+                    }
                 }
             });
             ctx.addStartupListener(new ExtendedStartupListener() {

@@ -70,7 +70,7 @@ public final class JdbcFeeds {
      * cursor ({@code >=} the value it reached, see {@link JdbcCursor}), up to the pending poll's bound when one is to be
      * repeated, in the order of the incremental column, repeated last as {@link JdbcRowMappers#POSITION_COLUMN}.
      */
-    public void query(Exchange exchange) {
+    public void query(Exchange exchange) throws IOException {
         FeedDefinition feed = feed(exchange);
         JdbcSource jdbc = feed.jdbc();
         exchange.getMessage().setHeader(DATA_SOURCE_HEADER, dataSource(feed));
@@ -260,7 +260,7 @@ public final class JdbcFeeds {
         return "jdbc:" + feed.jdbc().table();
     }
 
-    private JdbcCursor cursor(AppendWriter writer) {
+    private JdbcCursor cursor(AppendWriter writer) throws IOException {
         return JdbcCursor.fromJson(writer.cursor(position(writer.feed())));
     }
 

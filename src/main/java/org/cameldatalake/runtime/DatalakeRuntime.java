@@ -71,8 +71,8 @@ public final class DatalakeRuntime {
 
     /**
      * A setting resolved as the service resolves it — {@code -D}, then the environment, then application.properties
-     * — without starting Camel, for commands that must answer quickly ({@code query}). Blank means unset. Values are
-     * taken as written: this is for plain keys ({@code datalake.root}), not for ones holding {@code {{placeholders}}}.
+     * — without starting Camel, for commands that must answer quickly ({@code query}). Blank means unset. Of Camel's
+     * {@code {{placeholders}}} only {@code {{sys:name}}} (a Java system property) is resolved: the defaults use no other.
      */
     public static String setting(String key, String dflt) {
         String value = System.getProperty(key);
@@ -82,7 +82,11 @@ public final class DatalakeRuntime {
         if (value == null) {
             value = applicationProperties().getProperty(key);
         }
-        return value == null || value.isBlank() ? dflt : value.trim();
+        if (value == null || value.isBlank()) {
+            return dflt;
+        }
+        return java.util.regex.Pattern.compile("\\{\\{sys:([^}]+)}}").matcher(value.trim())
+                .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(System.getProperty(m.group(1), "")));
     }
 
     /** The keys starting with {@code prefix} that application.properties or a {@code -D} sets. */

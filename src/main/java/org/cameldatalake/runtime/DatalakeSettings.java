@@ -20,10 +20,12 @@ import org.cameldatalake.sink.MemoryBudget;
  * {@code hadoop} holds the {@code datalake.hadoop.*} keys without their prefix: Hadoop configuration for the lake's
  * file system ({@code fs.s3a.endpoint}, {@code fs.defaultFS}, {@code dfs.replication}, …). {@code ksqldbPollBuffer}: bytes
  * of a ksqlDB stream poll's rows sorted in memory (the rest in temporary files).
+ * {@code spoolDir}: where a lake without rename prepares its uploads.
  */
 public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSettings append, String ksqldbUrl,
                                boolean autostartFeeds, Duration retryBackoff, Duration maxRetryBackoff,
-                               Map<String, String> hadoop, long ksqldbPollBuffer, Cluster cluster) {
+                               Map<String, String> hadoop, long ksqldbPollBuffer, Cluster cluster,
+                               Path spoolDir) {
     public static final String HADOOP_PREFIX = "datalake.hadoop.";
 
     /**
@@ -66,7 +68,8 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 Boolean.parseBoolean(get(pc, "datalake.feeds.autostart")),
                 Units.duration(get(pc, "datalake.kafka.retry-backoff")),
                 Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc, hadoopKeys),
-                Units.bytes(get(pc, "datalake.ksqldb.poll-buffer")), cluster(pc));
+                Units.bytes(get(pc, "datalake.ksqldb.poll-buffer")), cluster(pc),
+                Path.of(get(pc, "datalake.spool-dir")));
     }
 
     private static Cluster cluster(Function<String, Optional<String>> pc) {

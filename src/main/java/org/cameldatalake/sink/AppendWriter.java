@@ -507,11 +507,11 @@ public final class AppendWriter implements AutoCloseable {
     }
 
     /** A source's position that one number cannot hold (a JDBC table's column value and its ties), or null. */
-    public synchronized JsonNode cursor(String source) {
+    public synchronized JsonNode cursor(String source) throws IOException {
         return metadata.cursor(source);
     }
 
-    /** Replaces a source's cursor in {@code _metadata.json} (one atomic replace). */
+    /** Replaces a source's cursor in its manifest (one atomic replace). */
     public synchronized void saveCursor(String source, JsonNode value) throws IOException {
         metadata.saveCursor(source, value);
     }

@@ -40,6 +40,7 @@ final class PartitionWriters {
             }
         }
         if (!firstSeen.isEmpty()) {
+            folder.abortUploadsOf(firstSeen.keySet());
             Map<String, org.cameldatalake.metadata.PartitionManifest> manifests = metadata.manifestsOf(firstSeen.keySet());
             StreamFolder.Listing listing = folder.list();
             metadata.reconcile(folder, firstSeen.keySet(), listing, manifests);

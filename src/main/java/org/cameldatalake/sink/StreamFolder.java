@@ -54,6 +54,17 @@ final class StreamFolder {
     record Published(FileStatus status, StreamFileName name, LocalDate day) {
     }
 
+    /**
+     * Aborts the uploads of these partitions' files that their previous writer never completed: invisible, but kept
+     * (and billed) until aborted. Nothing to do on a store that has no such uploads.
+     */
+    void abortUploadsOf(java.util.Set<TopicPartition> taken) throws IOException {
+        storage.abortUploads(dir, name -> {
+            StreamFileName n = StreamFileName.parse(name);
+            return n != null && taken.contains(new TopicPartition(n.topic(), n.partition()));
+        });
+    }
+
     Listing list() throws IOException {
         Map<TopicPartition, List<Published>> data = new HashMap<>();
         for (FileStatus f : storage.listFiles(dir)) {

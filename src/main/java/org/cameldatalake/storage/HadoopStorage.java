@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -20,15 +19,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.functional.FutureIO;
 import org.apache.parquet.hadoop.util.HadoopStreams;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The lake on a Hadoop {@link FileSystem}: an object store such as S3A, or a file system with a real namespace such
@@ -36,13 +32,9 @@ import org.slf4j.LoggerFactory;
  * a pending file of an object store is spooled on the local disk until its commit, because its name is known only
  * then. What the store can do is read from its path capabilities, not from its scheme.
  */
-public final class HadoopStorage implements Storage {
-    private static final Logger LOG = LoggerFactory.getLogger(HadoopStorage.class);
+public final class HadoopStorage extends FileSystemStorage {
     private static final String S3A_BUFFER_DIR = "fs.s3a.buffer.dir";
 
-    private final Configuration conf;
-    private final FileSystem fs;
-    private final LakeRoot root;
     private final Set<Capability> capabilities;
     private final Publisher publisher;
     private final Spool spool;
@@ -54,14 +46,20 @@ public final class HadoopStorage implements Storage {
      * {@link Storages#configuration}); {@code spoolParent}: the local folder that holds the per-process spool folders.
      */
     public HadoopStorage(URI rootUri, Map<String, String> hadoop, java.nio.file.Path spoolParent) throws IOException {
-        this.spool = Spool.open(spoolParent);
+        this(rootUri, Spool.open(spoolParent), hadoop);
+    }
+
+    private HadoopStorage(URI rootUri, Spool spool, Map<String, String> hadoop) throws IOException {
+        // S3A stages upload blocks on disk too: keep them where a dead process's leftovers are removed
+        this(rootUri, spool, Storages.configuration(hadoop, c -> c.set(S3A_BUFFER_DIR, spool.dir().resolve("s3a").toString())));
+    }
+
+    private HadoopStorage(URI rootUri, Spool spool, Configuration conf) throws IOException {
+        super(conf, fileSystem(rootUri, conf, spool), new Path(rootUri));
+        this.spool = spool;
         try {
-            // S3A stages upload blocks on disk too: keep them where a dead process's leftovers are removed
-            this.conf = Storages.configuration(hadoop, c -> c.set(S3A_BUFFER_DIR, spool.dir().resolve("s3a").toString()));
-            this.fs = FileSystem.newInstance(rootUri, conf);
-            Path rootPath = fs.makeQualified(new Path(rootUri));
-            this.root = new LakeRoot(fs, rootPath);
-            this.publisher = new Publisher(fs, root);
+            Path rootPath = root();
+            this.publisher = new Publisher(fs, lakeRoot());
             Set<Capability> caps = EnumSet.noneOf(Capability.class);
             if (fs.hasPathCapability(rootPath, CommonPathCapabilities.FS_PERMISSIONS)) {
                 caps.add(Capability.POSIX_MODES);
@@ -74,6 +72,18 @@ public final class HadoopStorage implements Storage {
             }
             this.capabilities = Set.copyOf(caps);
         } catch (IOException | RuntimeException e) {
+            try (Spool s = spool) {
+                fs.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A file system of its own (not Hadoop's shared cache): closing it closes nobody else's; the spool goes on failure. */
+    private static FileSystem fileSystem(URI rootUri, Configuration conf, Spool spool) throws IOException {
+        try {
+            return FileSystem.newInstance(rootUri, conf);
+        } catch (IOException | RuntimeException e) {
             spool.close();
             throw e;
         }
@@ -84,35 +94,10 @@ public final class HadoopStorage implements Storage {
         return capabilities;
     }
 
-    @Override
-    public Path root() {
-        return root.root();
-    }
-
     /** Null: the lake is not a folder of this machine. */
     @Override
     public java.nio.file.Path localRoot() {
         return null;
-    }
-
-    @Override
-    public Configuration conf() {
-        return conf;
-    }
-
-    @Override
-    public Path path(String... segments) {
-        return root.path(segments);
-    }
-
-    @Override
-    public Path checked(Path p) {
-        return root.checked(p);
-    }
-
-    @Override
-    public String relative(Path p) {
-        return root.relative(p);
     }
 
     @Override
@@ -152,13 +137,6 @@ public final class HadoopStorage implements Storage {
     }
 
     @Override
-    public byte[] read(Path p) throws IOException {
-        try (InputStream in = open(p)) {
-            return in.readAllBytes();
-        }
-    }
-
-    @Override
     public InputStream open(Path p) throws IOException {
         return fs.open(checked(p));
     }
@@ -186,24 +164,10 @@ public final class HadoopStorage implements Storage {
         };
     }
 
+    /** Not the temporary files of writes in progress (stores that publish by rename). */
     @Override
-    public boolean exists(Path p) throws IOException {
-        return fs.exists(checked(p));
-    }
-
-    @Override
-    public FileStatus status(Path p) throws IOException {
-        return fs.getFileStatus(checked(p));
-    }
-
-    /** The files and folders in {@code dir}, without the temporary files of writes in progress. */
-    @Override
-    public List<FileStatus> list(Path dir) throws IOException {
-        try {
-            return Stream.of(fs.listStatus(checked(dir))).filter(f -> !Publisher.isTemporary(f)).toList();
-        } catch (FileNotFoundException e) {
-            return List.of();
-        }
+    protected boolean shown(FileStatus f) {
+        return !Publisher.isTemporary(f);
     }
 
     /**
@@ -226,26 +190,6 @@ public final class HadoopStorage implements Storage {
             return List.of();
         }
         return out;
-    }
-
-    @Override
-    public void delete(Path p, boolean recursive) throws IOException {
-        if (!fs.delete(checked(p), recursive) && fs.exists(p)) {
-            throw new IOException("could not delete " + relative(p));
-        }
-    }
-
-    @Override
-    public void deleteIfEmpty(Path dir) {
-        try {
-            if (list(dir).isEmpty()) {
-                fs.delete(checked(dir), false);
-            }
-        } catch (PathIsNotEmptyDirectoryException publishedMeanwhile) {
-            // something was published into it: it stays
-        } catch (IOException e) {
-            LOG.debug("could not remove the empty folder {}: {}", dir, e.toString());
-        }
     }
 
     @Override
@@ -283,21 +227,6 @@ public final class HadoopStorage implements Storage {
     }
 
     @Override
-    public void secure(Path file, Path top, short fileMode, short dirMode) throws IOException {
-        if (!can(Capability.POSIX_MODES)) {
-            return;
-        }
-        setMode(file, fs.getFileStatus(checked(file)).isDirectory() ? dirMode : fileMode);
-        Path topPath = fs.makeQualified(checked(top));
-        for (Path dir = fs.makeQualified(file).getParent(); dir != null; dir = dir.getParent()) {
-            setMode(dir, dirMode);
-            if (dir.equals(topPath)) {
-                break;
-            }
-        }
-    }
-
-    @Override
     public short mode(Path p) throws IOException {
         return can(Capability.POSIX_MODES) ? fs.getFileStatus(checked(p)).getPermission().toShort() : -1;
     }
@@ -321,14 +250,15 @@ public final class HadoopStorage implements Storage {
     }
 
     @Override
+    public int abortUploads(Path folder, java.util.function.Predicate<String> named) throws IOException {
+        checked(folder);
+        return publisher.uploadsWhole() ? publisher.abortUploads(folder, named) : 0;
+    }
+
+    @Override
     public void close() throws IOException {
         try (Spool s = spool) {
             fs.close();
         }
-    }
-
-    @Override
-    public String toString() {
-        return "HadoopStorage[" + root() + "]";
     }
 }

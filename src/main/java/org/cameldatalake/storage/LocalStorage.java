@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -43,27 +41,24 @@ import org.apache.parquet.io.InputFile;
  * dies, however it dies, so that what a dead process left can be told from what a live one is writing. Symbolic links
  * below the root are never followed: the lake writes none, and one could only point elsewhere.
  */
-public final class LocalStorage implements Storage {
+public final class LocalStorage extends FileSystemStorage {
     private static final String TEMPORARY = "_temporary";
-    private static final String LOCK = ".lock";
 
-    private final Configuration conf;
-    private final FileSystem fs;
-    private final LakeRoot lakeRoot;
     private final String process = UUID.randomUUID().toString();
     private final Map<String, TemporaryArea> areas = new HashMap<>();
 
     /** {@code hadoop}: Hadoop configuration keys for the lake's file system; they win over the defaults set here. */
     public LocalStorage(String root, Map<String, String> hadoop) throws IOException {
-        String local = root.startsWith("file:") ? URI.create(root).getPath() : root;
-        URI uri = Paths.get(local).toAbsolutePath().normalize().toUri();
-        this.conf = Storages.configuration(hadoop, c -> {
-            c.set("fs.file.impl", RawLocalFileSystem.class.getName());
-            c.setBoolean("fs.file.impl.disable.cache", true);
-        });
-        this.fs = FileSystem.get(uri, conf);
-        this.lakeRoot = new LakeRoot(fs, new Path(uri));
-        fs.mkdirs(lakeRoot.root());
+        this(Paths.get(root.startsWith("file:") ? URI.create(root).getPath() : root).toAbsolutePath().normalize().toUri(),
+                Storages.configuration(hadoop, c -> {
+                    c.set("fs.file.impl", RawLocalFileSystem.class.getName());
+                    c.setBoolean("fs.file.impl.disable.cache", true);
+                }));
+    }
+
+    private LocalStorage(URI root, Configuration conf) throws IOException {
+        super(conf, FileSystem.get(root, conf), new Path(root));
+        fs.mkdirs(root());
     }
 
     @Override
@@ -72,33 +67,8 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
-    public Path root() {
-        return lakeRoot.root();
-    }
-
-    @Override
     public java.nio.file.Path localRoot() {
         return local(root());
-    }
-
-    @Override
-    public Configuration conf() {
-        return conf;
-    }
-
-    @Override
-    public Path path(String... segments) {
-        return lakeRoot.path(segments);
-    }
-
-    @Override
-    public Path checked(Path p) {
-        return lakeRoot.checked(p);
-    }
-
-    @Override
-    public String relative(Path p) {
-        return lakeRoot.relative(p);
     }
 
     private java.nio.file.Path local(Path p) {
@@ -146,21 +116,10 @@ public final class LocalStorage implements Storage {
             if (!fs.mkdirs(dir)) { // worded as Hadoop words a file it cannot create for want of its folder
                 throw new IOException("Mkdirs failed to create " + relative(dir) + " in the lake " + root());
             }
-            area = new TemporaryArea(dir, lock(local(new Path(dir, LOCK))));
+            area = new TemporaryArea(dir, ProcessLock.take(local(new Path(dir, ProcessLock.FILE))));
             areas.put(key(folder), area);
         }
         return area;
-    }
-
-    private static FileChannel lock(java.nio.file.Path lockFile) throws IOException {
-        FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        try {
-            ch.lock();
-            return ch;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
     }
 
     private String key(Path folder) {
@@ -238,7 +197,7 @@ public final class LocalStorage implements Storage {
             if (dir.getPath().getName().equals(process)) {
                 continue;
             }
-            java.nio.file.Path lock = local(new Path(dir.getPath(), LOCK));
+            java.nio.file.Path lock = local(new Path(dir.getPath(), ProcessLock.FILE));
             boolean abandoned = Files.exists(lock) ? !holderAlive(dir.getPath()) : newest(dir) < cutoff;
             if (abandoned) {
                 fs.delete(dir.getPath(), true);
@@ -263,22 +222,7 @@ public final class LocalStorage implements Storage {
 
     /** Whether the process that locked the temporary folder {@code dir} is alive. */
     private boolean holderAlive(Path dir) {
-        java.nio.file.Path lock = local(new Path(dir, LOCK));
-        if (!Files.exists(lock)) {
-            return false;
-        }
-        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
-            FileLock l = ch.tryLock();
-            if (l == null) {
-                return true; // another process holds it
-            }
-            l.release();
-            return false;
-        } catch (OverlappingFileLockException e) {
-            return true; // held by this JVM
-        } catch (IOException e) {
-            return true; // cannot tell: leave it
-        }
+        return ProcessLock.held(local(new Path(dir, ProcessLock.FILE)));
     }
 
     private long newest(FileStatus dir) throws IOException {
@@ -306,6 +250,13 @@ public final class LocalStorage implements Storage {
             }
         }
         return n;
+    }
+
+    /** Nothing: a file is published by rename, and a dead writer's temporary files are told by their lock. */
+    @Override
+    public int abortUploads(Path folder, java.util.function.Predicate<String> named) {
+        checked(folder);
+        return 0;
     }
 
     // --- small files -----------------------------------------------------------------------------------------------
@@ -380,13 +331,6 @@ public final class LocalStorage implements Storage {
 
     // --- reading and listing ---------------------------------------------------------------------------------------
 
-    @Override
-    public byte[] read(Path p) throws IOException {
-        try (InputStream in = fs.open(checked(p))) {
-            return in.readAllBytes();
-        }
-    }
-
     /** Opens a regular file reached without a symbolic link below the root; {@link FileNotFoundException} otherwise. */
     @Override
     public InputStream open(Path p) throws IOException {
@@ -404,29 +348,10 @@ public final class LocalStorage implements Storage {
         return HadoopInputFile.fromStatus(file, conf);
     }
 
+    /** Neither a symbolic link nor the temporary folders of writes in progress. */
     @Override
-    public boolean exists(Path p) throws IOException {
-        return fs.exists(checked(p));
-    }
-
-    @Override
-    public FileStatus status(Path p) throws IOException {
-        return fs.getFileStatus(checked(p));
-    }
-
-    @Override
-    public List<FileStatus> list(Path dir) throws IOException {
-        try {
-            List<FileStatus> out = new ArrayList<>();
-            for (FileStatus f : fs.listStatus(checked(dir))) {
-                if (!Files.isSymbolicLink(local(f.getPath()))) {
-                    out.add(f);
-                }
-            }
-            return out;
-        } catch (FileNotFoundException e) {
-            return List.of();
-        }
+    protected boolean shown(FileStatus f) {
+        return !(f.isDirectory() && f.getPath().getName().equals(TEMPORARY)) && !Files.isSymbolicLink(local(f.getPath()));
     }
 
     /**
@@ -450,24 +375,6 @@ public final class LocalStorage implements Storage {
         }
     }
 
-    @Override
-    public void delete(Path p, boolean recursive) throws IOException {
-        if (!fs.delete(checked(p), recursive) && fs.exists(p)) {
-            throw new IOException("could not delete " + relative(p));
-        }
-    }
-
-    @Override
-    public void deleteIfEmpty(Path dir) {
-        try {
-            if (list(dir).isEmpty()) {
-                fs.delete(checked(dir), false);
-            }
-        } catch (IOException notEmptyAnyMore) {
-            // something was published into it: it stays
-        }
-    }
-
     /** Hadoop only says false when it cannot (an unwritable lake root). */
     @Override
     public void mkdirs(Path dir) throws IOException {
@@ -477,19 +384,6 @@ public final class LocalStorage implements Storage {
     }
 
     // --- modes -----------------------------------------------------------------------------------------------------
-
-    @Override
-    public void secure(Path file, Path top, short fileMode, short dirMode) throws IOException {
-        java.nio.file.Path f = local(file);
-        setMode(file, Files.isDirectory(f) ? dirMode : fileMode);
-        String topPath = fs.makeQualified(top).toString();
-        for (Path dir = file.getParent(); dir != null; dir = dir.getParent()) {
-            setMode(dir, dirMode);
-            if (fs.makeQualified(dir).toString().equals(topPath)) {
-                break;
-            }
-        }
-    }
 
     /** java.nio: Hadoop's raw local file system forks chmod/ls for modes. */
     @Override
@@ -510,31 +404,5 @@ public final class LocalStorage implements Storage {
     public synchronized void close() {
         areas.values().forEach(a -> a.close(fs));
         areas.clear();
-    }
-
-    /** This process's temporary folder below one lake folder, and the lock that tells others it is alive. */
-    private static final class TemporaryArea {
-        final Path dir;
-        final FileChannel lock;
-        int pending;
-        boolean claimed;
-
-        TemporaryArea(Path dir, FileChannel lock) {
-            this.dir = dir;
-            this.lock = lock;
-        }
-
-        void close(FileSystem fs) {
-            try {
-                fs.delete(dir, true);
-            } catch (IOException | RuntimeException e) {
-                // removed by the next start, once this process is gone
-            }
-            try {
-                lock.close();
-            } catch (IOException ignored) {
-                // the lock goes with the process anyway
-            }
-        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
@@ -191,7 +192,8 @@ final class Publisher {
      */
     int removeAbandoned(Path folder, long olderThanMillis, List<FileStatus> files) throws IOException {
         if (fs instanceof S3AFileSystem s3a) {
-            return abortAbandonedUploads(s3a, folder, olderThanMillis);
+            // the time of each upload is read against the clock after the listing: S3Proxy gives the listing's time
+            return abortUploads(s3a, folder, upload -> !upload.initiated().isAfter(Instant.now().minusMillis(olderThanMillis)));
         }
         long before = System.currentTimeMillis() - olderThanMillis;
         int removed = 0;
@@ -204,21 +206,31 @@ final class Publisher {
         return removed;
     }
 
+    /** Aborts the incomplete uploads below {@code folder} of files named as {@code named} says, whatever their age. */
+    int abortUploads(Path folder, Predicate<String> named) throws IOException {
+        if (fs instanceof S3AFileSystem s3a) {
+            return abortUploads(s3a, folder, upload -> named.test(new Path(upload.key()).getName()));
+        }
+        return 0;
+    }
+
     /**
      * The listing of uploads is S3A's own API (as behind {@code hadoop s3guard uploads -abort}), read in pages of up
      * to 1,000 as it comes without a page size (S3Proxy refuses one with a page size); a further page is read only
-     * when this one was full and had uploads to abort.
+     * when this one was full and had uploads to abort. What this process is uploading is never aborted.
      */
-    private int abortAbandonedUploads(S3AFileSystem s3a, Path folder, long olderThanMillis) throws IOException {
-        String prefix = s3a.pathToKey(fs.makeQualified(folder));
+    private int abortUploads(S3AFileSystem s3a, Path folder, Predicate<MultipartUpload> abandoned) throws IOException {
+        String key = s3a.pathToKey(fs.makeQualified(folder));
+        String prefix = key.isEmpty() ? "" : key + "/"; // not a sibling folder whose name starts alike
         int removed = 0;
         while (true) {
             List<MultipartUpload> uploads = s3a.listMultipartUploads(prefix);
-            Instant cutoff = Instant.now().minusMillis(olderThanMillis);
             int aborted = 0;
             for (MultipartUpload upload : uploads) {
-                if (!upload.initiated().isAfter(cutoff) && !inFlight.contains(s3a.keyToQualifiedPath(upload.key()))) {
+                if (abandoned.test(upload) && !inFlight.contains(s3a.keyToQualifiedPath(upload.key()))) {
                     s3a.abortMultipartUpload(upload);
+                    LOG.info("aborted the upload of {} that a writer started at {} and never completed",
+                            root.relative(s3a.keyToQualifiedPath(upload.key())), upload.initiated());
                     aborted++;
                 }
             }

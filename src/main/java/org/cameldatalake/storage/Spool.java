@@ -4,12 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,30 +21,42 @@ import java.util.stream.Stream;
  * The folder and its files are readable by the owner only (they may hold restricted data).
  */
 final class Spool implements Closeable {
-    static final String LOCK = ".lock";
-    /** A folder this young may be one whose process has not taken its lock yet. */
+    static final String LOCK = ProcessLock.FILE;
+    /** The name of a spool folder whose process has not taken its lock yet. */
+    private static final String STARTING = ".starting-";
+    /** A starting folder this young may be one whose process is about to take its lock. */
     private static final Duration SETTLING = Duration.ofMinutes(1);
 
     private final Path dir;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final FileChannel lock;
 
-    private Spool(Path dir, FileChannel lockChannel, FileLock lock) {
+    private Spool(Path dir, FileChannel lock) {
         this.dir = dir;
-        this.lockChannel = lockChannel;
         this.lock = lock;
     }
 
-    /** A new spool folder below {@code parent}, after removing the folders there whose process is dead. */
+    /**
+     * A new spool folder below {@code parent}, after removing the folders there whose process is dead. It is made
+     * under a {@value #STARTING} name and takes its final name once locked: a folder with a spool name and a free lock
+     * is a dead process's, however young.
+     */
     static Spool open(Path parent) throws IOException {
         Files.createDirectories(parent);
         removeDead(parent);
-        Path dir = Files.createTempDirectory(parent, "spool-" + ProcessHandle.current().pid() + "-");
-        FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        String name = "spool-" + ProcessHandle.current().pid() + "-";
+        Path starting = Files.createTempDirectory(parent, STARTING + name);
+        FileChannel channel = ProcessLock.take(starting.resolve(LOCK));
         try {
-            return new Spool(dir, channel, channel.lock());
+            // the lock is on the file, not its name: it holds across the move
+            Path dir = Files.move(starting, parent.resolve(starting.getFileName().toString().substring(STARTING.length())));
+            return new Spool(dir, channel);
         } catch (IOException | RuntimeException e) {
             channel.close();
+            try {
+                deleteTree(starting);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }
@@ -71,19 +80,14 @@ final class Spool implements Closeable {
         }
         for (Path d : dirs) {
             try {
-                if (Files.getLastModifiedTime(d).compareTo(FileTime.from(settled)) > 0) {
+                if (d.getFileName().toString().startsWith(STARTING)
+                        && Files.getLastModifiedTime(d).compareTo(FileTime.from(settled)) > 0) {
                     continue;
                 }
-                try (FileChannel ch = FileChannel.open(d.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                    FileLock l = ch.tryLock();
-                    if (l == null) {
-                        continue; // another process lives
-                    }
+                if (!ProcessLock.held(d.resolve(LOCK))) {
                     deleteTree(d);
                     removed++;
                 }
-            } catch (OverlappingFileLockException held) {
-                // this process's own spool (a second storage in the same JVM)
             } catch (NoSuchFileException gone) {
                 // removed meanwhile by another starting process
             }
@@ -103,9 +107,8 @@ final class Spool implements Closeable {
 
     @Override
     public void close() throws IOException {
-        try (FileChannel ch = lockChannel) {
+        try (FileChannel held = lock) {
             deleteTree(dir);
-            lock.release();
         }
     }
 }

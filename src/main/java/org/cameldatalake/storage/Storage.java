@@ -133,6 +133,14 @@ public interface Storage extends AutoCloseable {
      */
     int removeAbandoned(Path folder, long olderThanMillis) throws IOException;
 
+    /**
+     * Aborts the uploads below {@code folder} never completed, of files whose name {@code named} accepts, whatever
+     * their age: their writer has lost them (the source partition they hold is now this process's), and is dead or
+     * must not publish them any more. Nothing where files are published by rename (their temporary files are
+     * {@link #removeAbandoned}'s). Returns how many it aborted.
+     */
+    int abortUploads(Path folder, java.util.function.Predicate<String> named) throws IOException;
+
     @Override
     void close() throws IOException;
 

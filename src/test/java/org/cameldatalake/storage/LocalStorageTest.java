@@ -41,4 +41,23 @@ class LocalStorageTest {
         assertThat(millis).as("milliseconds to list 3,001 files").isLessThan(3_000);
         assertThat(storage.listFiles(storage.path("streams", "absent"))).isEmpty();
     }
+
+    /** What is being written lives in {@code _temporary/} below its folder: listings show only what is published. */
+    @Test
+    void listingsHideTheTemporaryFilesOfWritesInProgress(@TempDir Path dir) throws Exception {
+        try (Storage storage = Storages.open(dir.toString())) {
+            org.apache.hadoop.fs.Path feed = storage.path("streams", "f");
+            Storage.PendingFile pending = storage.create(feed);
+            try (var out = pending.create(0)) {
+                out.write(new byte[] {1, 2, 3});
+            }
+            assertThat(Files.isDirectory(dir.resolve("streams/f/_temporary"))).as("the write in progress is there").isTrue();
+            assertThat(storage.list(feed)).isEmpty();
+            assertThat(storage.listFiles(storage.root())).isEmpty();
+
+            pending.commit(new org.apache.hadoop.fs.Path(feed, "a.parquet"));
+            assertThat(storage.listFiles(storage.root()).stream().map(f -> storage.relative(f.getPath())))
+                    .containsExactly("streams/f/a.parquet");
+        }
+    }
 }

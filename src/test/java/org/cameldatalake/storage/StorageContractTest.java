@@ -112,7 +112,7 @@ class StorageContractTest {
     // ---- publishing whole files ----
 
     @ParameterizedTest
-    // LOCAL lists its own _temporary folders in listFiles: it joins when those are hidden from listings
+    // LOCAL tells a dead writer by its lock, which a writer of this JVM keeps: LocalStorageTest has its own case
     @EnumSource(value = Kind.class, names = {"S3", "HADOOP_FILE"})
     void commitPublishesTheWholeFileAndNothingBefore(Kind k) throws Exception {
         Storage st = open(k);
@@ -328,7 +328,7 @@ class StorageContractTest {
     // ---- what crashed writers leave ----
 
     @ParameterizedTest
-    // LOCAL lists its own _temporary folders in listFiles: it joins when those are hidden from listings
+    // LOCAL tells a dead writer by its lock, which a writer of this JVM keeps: LocalStorageTest has its own case
     @EnumSource(value = Kind.class, names = {"S3", "HADOOP_FILE"})
     void removeAbandonedRemovesWhatAKilledWriterLeftAndKeepsLiveWrites(Kind k) throws Exception {
         Storage st = open(k);

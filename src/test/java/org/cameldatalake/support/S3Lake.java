@@ -16,6 +16,11 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.jclouds.filesystem.FilesystemApiMetadata;
 import org.jclouds.filesystem.reference.FilesystemConstants;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /**
  * A real S3 API server in-process (S3Proxy on a random port) holding one bucket, whose objects are plain files below
@@ -102,6 +107,25 @@ public final class S3Lake implements AutoCloseable {
         m.put("datalake.root", root(prefix));
         hadoop().forEach((k, v) -> m.put("datalake.hadoop." + k, v));
         return m;
+    }
+
+    /**
+     * A plain AWS SDK client of this server, independent of S3A: what a test checks the bucket with (incomplete
+     * uploads, for one, are not files in {@link #bucketDir()}).
+     */
+    public S3Client client() {
+        return S3Client.builder().endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
+    }
+
+    /** The keys of the multipart uploads started below {@code prefix} and neither completed nor aborted. */
+    public java.util.List<String> incompleteUploads(String prefix) {
+        try (S3Client c = client()) {
+            return c.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().stream()
+                    .map(MultipartUpload::key).sorted().toList();
+        }
     }
 
     /** The folder that holds the bucket's objects as files (key "a/b/c" is file a/b/c). */

@@ -12,11 +12,12 @@ import org.cameldatalake.runtime.FeedRouteManager;
 
 /**
  * The real service (the same {@link DatalakeRuntime} as {@code java -jar}) on a temporary lake and feeds folder,
- * against the test broker.
+ * against the test broker; on a local disk, or on S3 ({@link #onS3}).
  */
 public final class Service implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> settings = new HashMap<>();
+    private Path lakeFiles;
     private Main main;
 
     public Service(Path dir) throws Exception {
@@ -34,8 +35,34 @@ public final class Service implements AutoCloseable {
         settings.put("datalake.management.port", "0");
     }
 
+    /**
+     * Where the lake's files are on this machine: the lake root on a local disk; on S3, the folder in which S3Proxy
+     * keeps the objects of the lake's prefix, one file per object (read there, the lake is read independently of S3A).
+     */
     public Path lakeRoot() {
-        return dir.resolve("data_lake");
+        return lakeFiles != null ? lakeFiles : dir.resolve("data_lake");
+    }
+
+    /**
+     * The lake on S3 below {@code prefix} of the test bucket, through the settings a user gives ({@code datalake.root},
+     * {@code datalake.hadoop.*}), with its spool in this service's folder, and the warehouse in a file beside it (an
+     * {@code s3a:} lake has no local folder to keep it in).
+     */
+    public Service onS3(S3Lake s3, String prefix) {
+        settings.putAll(s3.properties(prefix));
+        settings.put("datalake.spool-dir", spoolDir().toString());
+        settings.put("datalake.warehouse.url", "jdbc:sqlite:" + dir.resolve("warehouse.db").toAbsolutePath());
+        lakeFiles = s3.object(prefix);
+        return this;
+    }
+
+    public Path spoolDir() {
+        return dir.resolve("spool");
+    }
+
+    /** The JDBC URL of the warehouse: the default SQLite file in the lake root, unless set. */
+    public String warehouseUrl() {
+        return settings.getOrDefault("datalake.warehouse.url", WarehouseServers.sqliteUrl(lakeRoot()));
     }
 
     public Path feedsDir() {

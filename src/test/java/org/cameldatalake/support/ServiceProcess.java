@@ -36,17 +36,8 @@ public final class ServiceProcess {
             throws IOException {
         Map<String, String> settings = new HashMap<>(service.settings());
         settings.putAll(overrides);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-XX:TieredStopAtLevel=1"); // starts in about half the time on 2 busy cores: start-up dominates a run
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add(DatalakeApp.class.getName());
-        cmd.add("run");
         Path log = Files.createDirectories(Path.of("target", folder)).resolve(name + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = Cli.start(settings, log);
         return new ServiceProcess(name, p, log);
     }
 

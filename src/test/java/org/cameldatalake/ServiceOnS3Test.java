@@ -1,0 +1,163 @@
+package org.cameldatalake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cameldatalake.storage.Storage;
+import org.cameldatalake.storage.StoreRequests;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.cameldatalake.support.KafkaSupport;
+import org.cameldatalake.support.S3Lake;
+import org.cameldatalake.support.Service;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The service's key user-level scenarios with the lake on S3 ({@code datalake.root=s3a://…} and the
+ * {@code datalake.hadoop.fs.s3a.*} settings a user gives), against S3Proxy; each test has a prefix of its own.
+ */
+class ServiceOnS3Test extends ServiceOnAStoreTest {
+    private static final AtomicInteger LAKES = new AtomicInteger();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path shared;
+    static S3Lake s3;
+
+    private String prefix;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        s3 = S3Lake.start(shared.resolve("s3"));
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        s3.close();
+    }
+
+    @Override
+    protected Service service(Path dir) throws Exception {
+        if (prefix == null) {
+            prefix = "lake" + LAKES.incrementAndGet();
+        }
+        return new Service(dir).onS3(s3, prefix);
+    }
+
+    @Override
+    protected String store() {
+        return "s3";
+    }
+
+    /**
+     * A writer killed mid-upload leaves an incomplete multipart upload under the file's final name (made here with the
+     * AWS SDK, as S3A makes it: the first part uploaded, never completed). The process that takes the partition over
+     * aborts it, young as it is; an upload of a partition it does not own stays, for its owner.
+     */
+    @Test
+    void theUploadAKilledWriterLeftIsAbortedWhenItsPartitionIsTakenOver() throws Exception {
+        String topic = "TX_TAKEOVER";
+        String feed = "tx_takeover";
+        Service s = service(dir);
+        String day = prefix + "/streams/" + feed + "/year=2025/month=10/day=13/";
+        String ofPartition0 = day + "data_20251013_000000_" + topic + "+0+0+99.parquet";
+        String ofPartition7 = day + "data_20251013_000000_" + topic + "+7+0+99.parquet";
+        try (S3Client c = s3.client()) {
+            for (String key : List.of(ofPartition0, ofPartition7)) {
+                String id = c.createMultipartUpload(b -> b.bucket(S3Lake.BUCKET).key(key)).uploadId();
+                c.uploadPart(b -> b.bucket(S3Lake.BUCKET).key(key).uploadId(id).partNumber(1),
+                        RequestBody.fromBytes(new byte[64 * 1024]));
+            }
+        }
+        assertThat(s3.incompleteUploads(prefix + "/")).containsExactly(ofPartition0, ofPartition7);
+        KafkaSupport.broker().createTopics(1, List.of(topic));
+        KafkaSupport.sendTransactions(topic, 47, 200, LocalDate.of(2025, 10, 13), 1);
+        s.kafkaFeed(feed, topic);
+        try (s) {
+            s.set("datalake.feeds.autostart", "false").start();
+            assertThat(export(s, feed)).contains("200");
+        }
+        assertThat(s3.incompleteUploads(prefix + "/")).containsExactly(ofPartition7);
+        assertThat(s3.keys(prefix)).doesNotContain(ofPartition0, ofPartition7);
+        assertThat(s.lake().count("SELECT count(DISTINCT TRANSACTION_ID) FROM " + s.lake().stream(feed))).isEqualTo(200);
+    }
+
+    /**
+     * What a restart of a feed costs on S3 when the lake already holds thousands of its files: the feed is landed
+     * (one real file) and restarted, then 2,000 more files of another partition are put beside it (copies, their
+     * metadata brought along) and it is restarted again; each restart lands 10 new records. Listings are flat and paged (1,000 keys a
+     * request), so the LIST requests grow by one per 1,000 files; HEAD requests do not grow at all. Prints the figures.
+     */
+    @Test
+    void aRestartOfAFeedOfThousandsOfFilesCostsAFewListingsAndNoHeadPerFile() throws Exception {
+        String topic = "TX_RESUME";
+        String feed = "tx_resume";
+        KafkaSupport.broker().createTopics(1, List.of(topic));
+        restart(feed, topic, 0); // the first landing
+        Map<String, Long> few = restart(feed, topic, 0);
+        Map<String, Long> many = restart(feed, topic, 2_000);
+        System.out.printf("S3 requests of a restart that lands 10 records: a feed of 1 file %s; of 2,001 files %s%n", few, many);
+        assertThat(lists(many)).as("LIST requests").isLessThanOrEqualTo(lists(few) + 2 * 2 + 2);
+        assertThat(many.getOrDefault("object_metadata_request", 0L)).as("HEAD requests")
+                .isLessThanOrEqualTo(few.getOrDefault("object_metadata_request", 0L) + 2);
+        assertThat(many.getOrDefault("object_get_request", 0L)).as("GET requests: no footer read")
+                .isLessThanOrEqualTo(few.getOrDefault("object_get_request", 0L) + 2);
+    }
+
+    private static long lists(Map<String, Long> requests) {
+        return requests.getOrDefault("object_list_request", 0L) + requests.getOrDefault("object_continue_list_request", 0L);
+    }
+
+    /**
+     * Adds {@code copies} files of partition 9 to the feed (and to its metadata), then starts the service, lands 10 new
+     * records and stops; returns the requests its store made.
+     */
+    private Map<String, Long> restart(String feed, String topic, int copies) throws Exception {
+        Service s = service(dir);
+        s.kafkaFeed(feed, topic);
+        if (copies > 0) {
+            Path feedDir = s.lakeRoot().resolve("streams/" + feed);
+            Path one;
+            try (var files = java.nio.file.Files.walk(feedDir)) {
+                one = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+            }
+            ObjectNode meta = (ObjectNode) JSON.readTree(feedDir.resolve("_metadata.json").toFile());
+            long records = s.lake().count("SELECT count(*) FROM read_parquet('" + one + "')");
+            for (int folder = 0; folder < copies / 100; folder++) {
+                String day = String.format("year=2024/month=%02d/day=%02d", 1 + folder / 28, 1 + folder % 28);
+                Path dayDir = java.nio.file.Files.createDirectories(feedDir.resolve(day));
+                for (int i = 0; i < 100; i++) {
+                    long first = (folder * 100L + i) * records;
+                    java.nio.file.Files.copy(one, dayDir.resolve("data_20240101_000000_" + topic + "+9+" + first + "+"
+                            + (first + records - 1) + ".parquet"));
+                }
+                ((com.fasterxml.jackson.databind.node.ArrayNode) meta.withArray("partitions")).addObject().put("path", day)
+                        .put("records", 100 * records).put("size_bytes", 100 * java.nio.file.Files.size(one)).put("files", 100);
+            }
+            java.nio.file.Files.writeString(feedDir.resolve("_metadata.json"), JSON.writeValueAsString(meta));
+        }
+        KafkaSupport.sendTransactions(topic, 59 + copies, 10, LocalDate.of(2025, 10, 13), 1);
+        try (s) {
+            s.set("datalake.feeds.autostart", "false").start();
+            export(s, feed);
+            return StoreRequests.of(s.context().getRegistry().lookupByNameAndType("lakeStorage", Storage.class));
+        }
+    }
+
+    /** No incomplete upload below the lake's prefix, no temporary object, and the stopped services' spools gone. */
+    @Override
+    protected void assertNothingUnfinished(Service s) throws Exception {
+        assertThat(s3.incompleteUploads(prefix + "/")).isEmpty();
+        assertThat(s3.keys(prefix)).noneMatch(k -> k.contains("_temporary") || k.endsWith(".tmp"));
+        assertThat(files(s.spoolDir())).isEmpty();
+    }
+}
