@@ -14,10 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.cameldatalake.support.KafkaSupport;
 import org.cameldatalake.support.S3Lake;
 import org.cameldatalake.support.Service;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -29,28 +27,17 @@ class ServiceOnS3Test extends ServiceOnAStoreTest {
     private static final AtomicInteger LAKES = new AtomicInteger();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path shared;
-    static S3Lake s3;
+    @RegisterExtension
+    static final S3Lake.Server S3 = new S3Lake.Server();
 
     private String prefix;
-
-    @BeforeAll
-    static void startS3() throws Exception {
-        s3 = S3Lake.start(shared.resolve("s3"));
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        s3.close();
-    }
 
     @Override
     protected Service service(Path dir) throws Exception {
         if (prefix == null) {
             prefix = "lake" + LAKES.incrementAndGet();
         }
-        return new Service(dir).onS3(s3, prefix);
+        return new Service(dir).onS3(S3.lake(), prefix);
     }
 
     @Override
@@ -71,14 +58,14 @@ class ServiceOnS3Test extends ServiceOnAStoreTest {
         String day = prefix + "/streams/" + feed + "/year=2025/month=10/day=13/";
         String ofPartition0 = day + "data_20251013_000000_" + topic + "+0+0+99.parquet";
         String ofPartition7 = day + "data_20251013_000000_" + topic + "+7+0+99.parquet";
-        try (S3Client c = s3.client()) {
+        try (S3Client c = S3.lake().client()) {
             for (String key : List.of(ofPartition0, ofPartition7)) {
                 String id = c.createMultipartUpload(b -> b.bucket(S3Lake.BUCKET).key(key)).uploadId();
                 c.uploadPart(b -> b.bucket(S3Lake.BUCKET).key(key).uploadId(id).partNumber(1),
                         RequestBody.fromBytes(new byte[64 * 1024]));
             }
         }
-        assertThat(s3.incompleteUploads(prefix + "/")).containsExactly(ofPartition0, ofPartition7);
+        assertThat(S3.lake().incompleteUploads(prefix + "/")).containsExactly(ofPartition0, ofPartition7);
         KafkaSupport.broker().createTopics(1, List.of(topic));
         KafkaSupport.sendTransactions(topic, 47, 200, LocalDate.of(2025, 10, 13), 1);
         s.kafkaFeed(feed, topic);
@@ -86,8 +73,8 @@ class ServiceOnS3Test extends ServiceOnAStoreTest {
             s.set("datalake.feeds.autostart", "false").start();
             assertThat(export(s, feed)).contains("200");
         }
-        assertThat(s3.incompleteUploads(prefix + "/")).containsExactly(ofPartition7);
-        assertThat(s3.keys(prefix)).doesNotContain(ofPartition0, ofPartition7);
+        assertThat(S3.lake().incompleteUploads(prefix + "/")).containsExactly(ofPartition7);
+        assertThat(S3.lake().keys(prefix)).doesNotContain(ofPartition0, ofPartition7);
         assertThat(s.lake().count("SELECT count(DISTINCT TRANSACTION_ID) FROM " + s.lake().stream(feed))).isEqualTo(200);
     }
 
@@ -156,8 +143,8 @@ class ServiceOnS3Test extends ServiceOnAStoreTest {
     /** No incomplete upload below the lake's prefix, no temporary object, and the stopped services' spools gone. */
     @Override
     protected void assertNothingUnfinished(Service s) throws Exception {
-        assertThat(s3.incompleteUploads(prefix + "/")).isEmpty();
-        assertThat(s3.keys(prefix)).noneMatch(k -> k.contains("_temporary") || k.endsWith(".tmp"));
+        assertThat(S3.lake().incompleteUploads(prefix + "/")).isEmpty();
+        assertThat(S3.lake().keys(prefix)).noneMatch(k -> k.contains("_temporary") || k.endsWith(".tmp"));
         assertThat(files(s.spoolDir())).isEmpty();
     }
 }

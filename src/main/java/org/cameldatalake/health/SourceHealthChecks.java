@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.camel.health.HealthCheckResultBuilder;
@@ -162,16 +163,15 @@ public final class SourceHealthChecks {
     }
 
     /**
-     * Readiness of the lake as the feeds find it: DOWN from a batch or publish that failed (disk full, unwritable,
-     * failing renames…) until a file lands whole again, naming the feed and the cause. Not a liveness check: a
-     * restart frees no disk, and a feed resumes by itself once it can write.
+     * A readiness check that is DOWN while {@link #problems()} names any, with them as its message; not a liveness
+     * check: a restart fixes none of them.
      */
-    public static final class LakeWrites extends AbstractHealthCheck {
-        private final AppendWriters writers;
+    abstract static class ProblemsCheck extends AbstractHealthCheck {
+        private final String detail;
 
-        public LakeWrites(AppendWriters writers) {
-            super("datalake", "lake");
-            this.writers = writers;
+        ProblemsCheck(String id, String detail) {
+            super("datalake", id);
+            this.detail = detail;
         }
 
         @Override
@@ -179,24 +179,43 @@ public final class SourceHealthChecks {
             return false;
         }
 
+        abstract List<String> problems();
+
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-            StringBuilder message = new StringBuilder();
-            int failing = 0;
+            List<String> problems = problems();
+            builder.detail(detail, problems.size());
+            if (problems.isEmpty()) {
+                builder.up();
+            } else {
+                builder.message(String.join("; ", problems)).down();
+            }
+        }
+    }
+
+    /**
+     * Readiness of the lake as the feeds find it: DOWN from a batch or publish that failed (disk full, unwritable,
+     * failing renames…) until a file lands whole again, naming the feed and the cause; a feed resumes by itself once
+     * it can write.
+     */
+    public static final class LakeWrites extends ProblemsCheck {
+        private final AppendWriters writers;
+
+        public LakeWrites(AppendWriters writers) {
+            super("lake", "failing.feeds");
+            this.writers = writers;
+        }
+
+        @Override
+        List<String> problems() {
+            List<String> out = new java.util.ArrayList<>();
             for (AppendWriter w : writers.all()) {
                 String failure = w.landingFailure();
                 if (failure != null) {
-                    failing++;
-                    message.append(message.length() == 0 ? "" : "; ").append("feed ").append(w.feed().name())
-                            .append(" cannot land its records: ").append(failure);
+                    out.add("feed " + w.feed().name() + " cannot land its records: " + failure);
                 }
             }
-            builder.detail("failing.feeds", failing);
-            if (failing == 0) {
-                builder.up();
-            } else {
-                builder.message(message.toString()).down();
-            }
+            return out;
         }
     }
 
@@ -204,29 +223,18 @@ public final class SourceHealthChecks {
      * Readiness of the lake's upkeep: DOWN while a feed's last retention run failed (its old partitions stay and its
      * disk keeps growing), naming the feed, when and why; UP again after a run that succeeds.
      */
-    public static final class Maintenance extends AbstractHealthCheck {
+    public static final class Maintenance extends ProblemsCheck {
         private final MaintenanceFailures failures;
 
         public Maintenance(MaintenanceFailures failures) {
-            super("datalake", "maintenance");
+            super("maintenance", "failing.jobs");
             this.failures = failures;
         }
 
         @Override
-        public boolean isLiveness() {
-            return false;
-        }
-
-        @Override
-        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-            java.util.List<String> failing = failures.current().stream()
+        List<String> problems() {
+            return failures.current().stream()
                     .map(f -> f.job() + " of feed " + f.feed() + " failed at " + f.at() + ": " + f.reason()).sorted().toList();
-            builder.detail("failing.jobs", failing.size());
-            if (failing.isEmpty()) {
-                builder.up();
-            } else {
-                builder.message(String.join("; ", failing)).down();
-            }
         }
     }
 }

@@ -18,39 +18,27 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.statistics.IOStatisticsSupport;
 import org.apache.hadoop.fs.statistics.StoreStatisticNames;
 import org.cameldatalake.support.S3Lake;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What is particular to a lake on S3: the local spool of pending files, and the cost of listing a large feed. */
 class S3SpoolAndListingTest {
-    @TempDir
-    static Path shared;
-    static S3Lake s3;
+    @RegisterExtension
+    static final S3Lake.Server S3 = new S3Lake.Server();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startS3() throws Exception {
-        s3 = S3Lake.start(shared.resolve("s3"));
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        s3.close();
-    }
 
     @Test
     void theSpoolOfAKilledProcessIsRemovedAndThoseOfLiveOnesAreKept() throws Exception {
         Path spoolParent = tmp.resolve("spool");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), SpoolingProcess.class.getName(),
-                spoolParent.toString(), s3.root("spooled")));
-        s3.hadoop().forEach((k, v) -> cmd.add(k + "=" + v));
+                spoolParent.toString(), S3.lake().root("spooled")));
+        S3.lake().hadoop().forEach((k, v) -> cmd.add(k + "=" + v));
         Process other = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
@@ -58,20 +46,20 @@ class S3SpoolAndListingTest {
                     .get(120, TimeUnit.SECONDS);
             Path otherSpool = Path.of(spooling.substring("SPOOLING ".length()));
             assertThat(StorageContractTest.filesIn(otherSpool)).anyMatch(f -> f.endsWith(".spool"));
-            try (Storage first = Storages.open(s3.root("spooled"), s3.hadoop(), spoolParent)) {
+            try (Storage first = Storages.open(S3.lake().root("spooled"), S3.lake().hadoop(), spoolParent)) {
                 Path firstSpool = spoolOf(spoolParent, otherSpool);
                 // old enough to be judged by their locks alone
                 age(otherSpool);
                 age(firstSpool);
 
-                try (Storage second = Storages.open(s3.root("spooled"), s3.hadoop(), spoolParent)) {
+                try (Storage second = Storages.open(S3.lake().root("spooled"), S3.lake().hadoop(), spoolParent)) {
                     assertThat(otherSpool).as("another live process's").exists();
                     assertThat(firstSpool).as("this process's").exists();
                 }
 
                 other.destroyForcibly(); // SIGKILL
                 assertThat(other.waitFor(60, TimeUnit.SECONDS)).isTrue();
-                try (Storage third = Storages.open(s3.root("spooled"), s3.hadoop(), spoolParent)) {
+                try (Storage third = Storages.open(S3.lake().root("spooled"), S3.lake().hadoop(), spoolParent)) {
                     assertThat(otherSpool).as("the killed process's").doesNotExist();
                     assertThat(firstSpool).exists();
                 }
@@ -92,14 +80,14 @@ class S3SpoolAndListingTest {
     @ValueSource(ints = {2_000, 10_000})
     void listingAFeedOfThousandsOfObjectsIsOneFlatPagedListing(int objects) throws Exception {
         String prefix = "listing" + objects;
-        Path feed = s3.bucketDir().resolve(prefix).resolve("streams/feed");
+        Path feed = S3.lake().bucketDir().resolve(prefix).resolve("streams/feed");
         for (int i = 0; i < objects; i++) {
             Path day = feed.resolve(String.format("year=2026/month=%02d/day=%02d", 1 + i / 2800, 1 + (i / 100) % 28));
             Files.createDirectories(day);
             Files.write(day.resolve(String.format("data_20260101_000000_t+0+%d+%d.parquet", i * 10L, i * 10L + 9)),
                     new byte[] {(byte) i});
         }
-        try (Storage st = Storages.open(s3.root(prefix), s3.hadoop(), tmp.resolve("spool"))) {
+        try (Storage st = Storages.open(S3.lake().root(prefix), S3.lake().hadoop(), tmp.resolve("spool"))) {
             long start = System.nanoTime();
             long requestsBefore = listRequests(st);
 

@@ -32,9 +32,8 @@ import org.cameldatalake.storage.Storage.Capability;
 import org.cameldatalake.storage.Storage.PendingFile;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.S3Lake;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -57,9 +56,8 @@ class StorageContractTest {
     private static final Map<String, String> RAW_LOCAL = Map.of("fs.file.impl", RawLocalFileSystem.class.getName(),
             "fs.file.impl.disable.cache", "true");
 
-    @TempDir
-    static Path shared;
-    static S3Lake s3;
+    @RegisterExtension
+    static final S3Lake.Server S3 = new S3Lake.Server();
 
     @TempDir
     Path tmp;
@@ -68,19 +66,9 @@ class StorageContractTest {
     Path view;
     Path spool;
 
-    @BeforeAll
-    static void startS3() throws Exception {
-        s3 = S3Lake.start(shared.resolve("s3"));
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        s3.close();
-    }
-
     /** S3A against S3Proxy, with the smallest part size S3 allows, so that a 6 MB file is a multipart upload. */
     static Map<String, String> s3Settings() {
-        Map<String, String> m = new HashMap<>(s3.hadoop());
+        Map<String, String> m = new HashMap<>(S3.lake().hadoop());
         m.put("fs.s3a.multipart.size", "5M");
         return m;
     }
@@ -90,8 +78,8 @@ class StorageContractTest {
         spool = tmp.resolve("spool");
         if (k == Kind.S3) {
             String prefix = "lake" + PREFIXES.incrementAndGet();
-            view = s3.bucketDir().resolve(prefix);
-            storage = Storages.open(s3.root(prefix), s3Settings(), spool);
+            view = S3.lake().bucketDir().resolve(prefix);
+            storage = Storages.open(S3.lake().root(prefix), s3Settings(), spool);
         } else if (k == Kind.LOCAL) {
             view = tmp.resolve("lake");
             storage = Storages.open(view.toString(), Map.of(), spool);

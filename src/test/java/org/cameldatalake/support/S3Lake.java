@@ -157,4 +157,35 @@ public final class S3Lake implements AutoCloseable {
             context.close();
         }
     }
+
+    /**
+     * S3Proxy for the tests of one class, started before the first and stopped after the last:
+     * {@code @RegisterExtension static final S3Lake.Server S3 = new S3Lake.Server();}
+     */
+    public static final class Server implements org.junit.jupiter.api.extension.BeforeAllCallback,
+            org.junit.jupiter.api.extension.AfterAllCallback {
+        private S3Lake lake;
+        private Path dir;
+
+        public S3Lake lake() {
+            return lake;
+        }
+
+        @Override
+        public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) throws Exception {
+            dir = Files.createTempDirectory("s3proxy");
+            lake = start(dir);
+        }
+
+        @Override
+        public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) throws Exception {
+            try {
+                lake.close();
+            } finally {
+                try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                    all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
 }
