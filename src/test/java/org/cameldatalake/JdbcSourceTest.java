@@ -106,27 +106,28 @@ class JdbcSourceTest {
         String url = WarehouseServers.freshDatabase(WarehouseServers.Db.POSTGRESQL);
         sql(url, CUSTOMERS,
                 customer(1, "Ann", "2025-10-13 09:00:00"), customer(2, "Bob", "2025-10-13 10:00:00"));
-        Path meta = dir.resolve("data_lake/streams/customers/_metadata.json");
+        // the cursor of the table, as its polls keep it: in the manifest of the source they poll
+        Path meta = dir.resolve("data_lake/streams/customers/_manifests/jdbc_customers-0.json");
         JsonNode before;
         try (Service s = service()) {
             customersFeed(s, url.replace("?user=postgres", ""));
             s.start();
             assertThat(export(s, "customers")).startsWith("2 rows landed");
-            before = JSON.readTree(meta.toFile()).at("/cursors/jdbc:customers");
+            before = JSON.readTree(meta.toFile()).at("/cursor");
             sql(url, customer(3, "Cid", "2025-10-14 11:00:00"), customer(4, "Dee", "2025-10-14 11:00:00"));
             assertThat(export(s, "customers")).startsWith("2 rows landed");
         }
         // as if the service had died after publishing the second poll's files, before moving the cursor: the
-        // metadata holds the cursor as it was, with that poll pending
+        // manifest holds the cursor as it was, with that poll pending
         ObjectNode file = (ObjectNode) JSON.readTree(meta.toFile());
-        JsonNode after = file.at("/cursors/jdbc:customers");
+        JsonNode after = file.at("/cursor");
         ObjectNode crashed = before.deepCopy();
         ObjectNode pending = crashed.putObject("pending");
         pending.put("poll", after.path("poll").asLong());
         pending.set("to", after.path("value"));
         pending.set("keys_at_to", after.path("keys_at_value"));
         pending.put("at", "2025-10-20T00:00:00Z");
-        ((ObjectNode) file.get("cursors")).set("jdbc:customers", crashed);
+        file.set("cursor", crashed);
         Files.writeString(meta, file.toString());
         // meanwhile a row is committed at the pending poll's upper value, and one beyond
         sql(url, customer(5, "Eve", "2025-10-14 11:00:00"), customer(6, "Fay", "2025-10-16 12:00:00"));

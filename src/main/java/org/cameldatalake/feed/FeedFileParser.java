@@ -24,9 +24,6 @@ import org.cameldatalake.feed.FeedDefinition.Rotation;
 import org.cameldatalake.feed.FeedDefinition.SecurityLevel;
 import org.cameldatalake.feed.FeedDefinition.SourceKind;
 import org.cameldatalake.feed.FeedDefinition.Warehouse;
-import org.cameldatalake.feed.FeedDefinition.KeyFormat;
-import org.cameldatalake.feed.FeedDefinition.Window;
-import org.cameldatalake.feed.FeedDefinition.WindowType;
 import org.cameldatalake.quality.QualityRules;
 import org.quartz.CronExpression;
 
@@ -43,8 +40,8 @@ public final class FeedFileParser {
      * match table names regardless of case).
      */
     public static final String RESERVED_PREFIX = "datalake_";
-    private static final Pattern KAFKA_TOPIC = Pattern.compile("^[a-zA-Z0-9._-]{1,249}$");
-    private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,127}$");
+    static final Pattern KAFKA_TOPIC = Pattern.compile("^[a-zA-Z0-9._-]{1,249}$");
+    static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,127}$");
     private static final Pattern FIELD_PATH = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$");
     private static final Set<String> KNOWN = Set.of("feed_name", "feed_type", "ksqldb_source", "source", "kafka_topic",
             "description", "partitioning", "storage_mode", "format", "compression", "retention_days",
@@ -144,7 +141,7 @@ public final class FeedFileParser {
                     + "' is not a Quartz cron expression (example: 0 0/10 * * * ?)");
         }
         SecurityLevel security = choice(root, "security_level", SecurityLevel.class, SecurityLevel.RESTRICTED);
-        Warehouse warehouse = warehouse(root, name, source, topic, ksqldbSource);
+        Warehouse warehouse = new WarehouseSectionParser(this, file).parse(root, name, source, topic, ksqldbSource);
         Rotation rotation = rotation(root);
         String archiveAfter = optionalText(root, "archive_after", null);
         if (archiveAfter != null) {
@@ -237,107 +234,8 @@ public final class FeedFileParser {
         return new Partitioning(ptype, columns, ts);
     }
 
-    private Warehouse warehouse(JsonNode root, String name, SourceKind source, String kafkaTopic, String ksqldbSource)
-            throws FeedFileException {
-        JsonNode w = root.get("warehouse");
-        if (w == null || w.isNull()) {
-            return null;
-        }
-        if (!w.isObject()) {
-            throw new FeedFileException(file, "warehouse", "must be an object like {\"table\": \"t\", \"key\": [\"ID\"]}");
-        }
-        for (Iterator<String> it = w.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!Set.of("table", "key", "topic", "key_format", "window").contains(f)) {
-                throw new FeedFileException(file, "warehouse." + f, "unknown field (known: table, key, topic, key_format, window)");
-            }
-        }
-        String table = optionalText(w, "warehouse.table", "table", name);
-        if (!IDENTIFIER.matcher(table).matches()) {
-            throw new FeedFileException(file, "warehouse.table", "must be an SQL identifier (letters, digits, _)");
-        }
-        if (reserved(table)) {
-            throw new FeedFileException(file, "warehouse.table", "'" + table + "' starts with " + RESERVED_PREFIX
-                    + " (in any case), which is reserved for camel-datalake's own tables (API tokens, grants, loaded files)");
-        }
-        JsonNode key = w.get("key");
-        if (key == null || !key.isArray() || key.isEmpty()) {
-            throw new FeedFileException(file, "warehouse.key", "must be a non-empty array of column names");
-        }
-        List<String> cols = new ArrayList<>();
-        for (JsonNode k : key) {
-            if (!k.isTextual() || !IDENTIFIER.matcher(k.asText()).matches()) {
-                throw new FeedFileException(file, "warehouse.key", "'" + k + "' is not a column name");
-            }
-            if (cols.contains(k.asText())) {
-                throw new FeedFileException(file, "warehouse.key", "'" + k.asText() + "' is listed twice");
-            }
-            cols.add(k.asText());
-        }
-        // the table's own topic: a Kafka feed reads it already; for ksqlDB the sink topic is the upper-cased name
-        String defaultTopic = source == SourceKind.KAFKA ? kafkaTopic : ksqldbSource.toUpperCase(Locale.ROOT);
-        String topic = optionalText(w, "warehouse.topic", "topic", defaultTopic);
-        if (!KAFKA_TOPIC.matcher(topic).matches()) {
-            throw new FeedFileException(file, "warehouse.topic", "'" + topic + "' is not a valid Kafka topic name");
-        }
-        KeyFormat keyFormat = choice(w, "warehouse.key_format", "key_format", KeyFormat.class, KeyFormat.JSON);
-        Window window = window(w.get("window"));
-        Warehouse wh = new Warehouse(table, List.copyOf(cols), topic, keyFormat, window);
-        if (window == null && (cols.contains(Warehouse.WINDOW_START) || cols.contains(Warehouse.WINDOW_END))) {
-            throw new FeedFileException(file, "warehouse.key", "WINDOW_START/WINDOW_END are key columns of windowed tables only; "
-                    + "add \"window\": {\"type\": \"tumbling\", \"size\": \"5m\"}");
-        }
-        if (window != null && !cols.contains(Warehouse.WINDOW_START)) {
-            throw new FeedFileException(file, "warehouse.key", "a windowed table is keyed by its key columns and WINDOW_START, e.g. "
-                    + "[\"TRANSACTION_TYPE\", \"WINDOW_START\"]");
-        }
-        if (wh.innerKey().isEmpty()) {
-            throw new FeedFileException(file, "warehouse.key", "needs the column(s) of the Kafka key, not only the window bounds");
-        }
-        if (keyFormat != KeyFormat.JSON && wh.innerKey().size() > 1) {
-            throw new FeedFileException(file, "warehouse.key_format", "'" + keyFormat.json()
-                    + "' keys hold one column; several key columns need 'json'");
-        }
-        return wh;
-    }
-
-    private static boolean reserved(String name) {
+    static boolean reserved(String name) {
         return name.regionMatches(true, 0, RESERVED_PREFIX, 0, RESERVED_PREFIX.length());
-    }
-
-    private Window window(JsonNode w) throws FeedFileException {
-        if (w == null || w.isNull()) {
-            return null;
-        }
-        if (!w.isObject()) {
-            throw new FeedFileException(file, "warehouse.window", "must be an object like {\"type\": \"tumbling\", \"size\": \"5m\"}");
-        }
-        for (Iterator<String> it = w.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!Set.of("type", "size").contains(f)) {
-                throw new FeedFileException(file, "warehouse.window." + f, "unknown field (known: type, size)");
-            }
-        }
-        WindowType type = choice(w, "warehouse.window.type", "type", WindowType.class, null);
-        String size = optionalText(w, "warehouse.window.size", "size", null);
-        if (type == WindowType.SESSION) {
-            if (size != null) {
-                throw new FeedFileException(file, "warehouse.window.size", "session windows have no size (their key holds both bounds)");
-            }
-            return new Window(type, null);
-        }
-        if (size == null) {
-            throw new FeedFileException(file, "warehouse.window.size", "is required for " + type.json() + " windows (e.g. \"5m\")");
-        }
-        try {
-            Duration d = Units.duration(size);
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException("must be positive");
-            }
-            return new Window(type, d);
-        } catch (IllegalArgumentException e) {
-            throw new FeedFileException(file, "warehouse.window.size", "'" + size + "' is not a duration like 5m: " + e.getMessage());
-        }
     }
 
     private Rotation rotation(JsonNode root) throws FeedFileException {
@@ -395,7 +293,7 @@ public final class FeedFileParser {
         return optionalText(node, field, field, dflt);
     }
 
-    private String optionalText(JsonNode node, String path, String field, String dflt) throws FeedFileException {
+    String optionalText(JsonNode node, String path, String field, String dflt) throws FeedFileException {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return dflt;
@@ -410,7 +308,7 @@ public final class FeedFileParser {
         return choice(node, field, field, type, dflt);
     }
 
-    private <E extends Enum<E>> E choice(JsonNode node, String path, String field, Class<E> type, E dflt) throws FeedFileException {
+    <E extends Enum<E>> E choice(JsonNode node, String path, String field, Class<E> type, E dflt) throws FeedFileException {
         String text = dflt == null ? requiredText(node, path, field) : optionalText(node, path, field, null);
         if (text == null) {
             return dflt;

@@ -135,7 +135,7 @@ public final class JdbcFeeds {
         }
         if (cursor.pending() == null) {
             if (fresh.isEmpty()) {
-                writer.recordSuccess();
+                writer.polled().recordSuccess();
                 return "0 rows landed, 0 rejected, 0 already in the lake; nothing new in " + feed.jdbc().table();
             }
             JdbcCursor.Value to = fresh.get(fresh.size() - 1).position();
@@ -145,13 +145,13 @@ public final class JdbcFeeds {
             int version = columns.equals(cursor.columns()) ? cursor.schemaVersion() : cursor.schemaVersion() + 1;
             cursor = cursor.withSchema(version, columns)
                     .withPending(new JdbcCursor.Pending(cursor.poll() + 1, to, List.copyOf(keys), clock.millis()));
-            writer.saveCursor(position, cursor.toJson()); // what this poll lands, before any of it lands
+            writer.polled().saveCursor(position, cursor.toJson()); // what this poll lands, before any of it lands
         }
         AppendWriter.BatchResult result = writer.appendConverted(decoded(feed, cursor, fresh));
         writer.publishAll();
         JdbcCursor moved = cursor.advanced();
-        writer.saveCursor(position, moved.toJson());
-        writer.recordSuccess();
+        writer.polled().saveCursor(position, moved.toJson());
+        writer.polled().recordSuccess();
         return result.written() + " rows landed, " + result.rejected() + " rejected, " + result.skipped()
                 + " already in the lake; " + feed.jdbc().incrementalColumn() + " reached " + moved.value().text();
     }
@@ -211,7 +211,7 @@ public final class JdbcFeeds {
         AppendWriter stream = streams.byFeed(feedName);
         SnapshotWriter table = tables.apply(feedName);
         if (stream != null) {
-            stream.recordFailure("poll failed, the cursor stays: " + reason, 1);
+            stream.polled().recordFailure("poll failed, the cursor stays: " + reason, 1);
         } else if (table != null) {
             table.recordFailure(e, 1);
         }
@@ -261,7 +261,7 @@ public final class JdbcFeeds {
     }
 
     private JdbcCursor cursor(AppendWriter writer) throws IOException {
-        return JdbcCursor.fromJson(writer.cursor(position(writer.feed())));
+        return JdbcCursor.fromJson(writer.polled().cursor(position(writer.feed())));
     }
 
     private FeedDefinition feed(Exchange exchange) {

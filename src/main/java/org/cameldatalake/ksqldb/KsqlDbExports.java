@@ -93,7 +93,7 @@ public final class KsqlDbExports {
         AppendWriter w = streamWriter(exchange);
         // what the lake holds is read afresh: another instance may have polled since this one last did
         w.reset(java.util.List.of(new org.apache.kafka.common.TopicPartition(positionName(w.feed()), 0)));
-        long watermark = w.watermark(positionName(w.feed()));
+        long watermark = w.polled().watermark(positionName(w.feed()));
         request(exchange, "SELECT ROWTIME, * FROM " + w.feed().ksqldbSource()
                 + (watermark >= 0 ? " WHERE ROWTIME > " + watermark : "") + ";");
     }
@@ -144,11 +144,11 @@ public final class KsqlDbExports {
             if (sort.rows() > 0) {
                 // only now is every row up to this ROWTIME in the lake; a poll that fails earlier is repeated whole,
                 // and the ROWTIME ranges in file names keep what it had published from landing twice
-                w.advanceWatermark(position, sort.maxRowtime());
+                w.polled().advanceWatermark(position, sort.maxRowtime());
             }
-            w.recordSuccess();
+            w.polled().recordSuccess();
             String summary = landed[0] + " rows landed, " + landed[1] + " rejected, " + landed[2]
-                    + " already in the lake; watermark ROWTIME " + w.watermark(position)
+                    + " already in the lake; watermark ROWTIME " + w.polled().watermark(position)
                     + (sort.spilledRuns() > 0 ? " (sorted on disk in " + sort.spilledRuns() + " runs)" : "");
             exchange.getMessage().setBody(summary);
             return summary;
@@ -244,7 +244,7 @@ public final class KsqlDbExports {
         if (w != null) {
             w.recordFailure(e, attempts);
         } else if (streams.byFeed(feed) != null) {
-            streams.byFeed(feed).recordFailure("poll failed" + (attempts > 1 ? " after " + attempts + " attempts" : "")
+            streams.byFeed(feed).polled().recordFailure("poll failed" + (attempts > 1 ? " after " + attempts + " attempts" : "")
                     + ", the watermark stays: " + e.getMessage(), attempts);
         }
         // not handled: once this handler is done, Camel's RedeliveryErrorHandler fails the exchange with the

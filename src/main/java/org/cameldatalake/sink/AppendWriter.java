@@ -1,7 +1,6 @@
 package org.cameldatalake.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.time.Clock;
@@ -11,11 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
@@ -29,8 +23,6 @@ import org.cameldatalake.format.RecordFormat;
 import org.cameldatalake.metadata.ExportLog;
 import org.cameldatalake.partition.DatePartitioner;
 import org.cameldatalake.partition.LakeLayout;
-import org.cameldatalake.quality.QualityRule;
-import org.cameldatalake.quality.Violation;
 import org.cameldatalake.schema.KsqlRowSchema;
 import org.cameldatalake.schema.RowSchema;
 import org.cameldatalake.storage.Failures;
@@ -67,6 +59,8 @@ public final class AppendWriter implements AutoCloseable {
     private final JsonValueDecoder json;
     private final KsqlRowDecoder rows;
     private final PartitionWriters partitions;
+    private final BatchWriter batches;
+    private final PolledSource polled;
     private final StreamQuality quality;
     private final Map<TopicPartition, Long> highestSeen = new ConcurrentHashMap<>();
     private final FeedStats stats = new FeedStats();
@@ -124,6 +118,8 @@ public final class AppendWriter implements AutoCloseable {
                     metadata.schemaAdded(s.version(), TextNode.valueOf(s.columnsText()));
                     LOG.info("feed {}: schema version {} ({})", feed.name(), s.version(), s.columnsText());
                 });
+        this.polled = new PolledSource(feed.name(), metadata, exportLog);
+        this.batches = new BatchWriter(feed.name(), partitions, publisher, json, this.settings, clock, partitionThreads);
     }
 
     public FeedDefinition feed() {
@@ -248,54 +244,21 @@ public final class AppendWriter implements AutoCloseable {
     }
 
     /**
-     * Lands a decoded batch: each partition's records by its own writer, the partitions in parallel (the caller's
-     * thread takes the first), then its rejected records and the limits of each partition; then the limits of the
-     * feed as a whole. On any failure the open files of every partition are discarded (their records are read again
-     * from the last commit) and the error recorded; on success the counters.
+     * Lands a decoded batch ({@link BatchWriter}), then publishes what the limits of the feed as a whole make due. On
+     * any failure the open files of every partition are discarded (their records are read again from the last commit)
+     * and the error recorded; on success the counters.
      */
     private BatchResult land(List<DecodedRecord> batch, boolean fromKafka) throws IOException {
         long now = clock.millis();
-        StreamQuality.Batch checks = quality.newBatch();
-        Map<TopicPartitionWriter, List<DecodedRecord>> parts = new LinkedHashMap<>();
-        for (DecodedRecord d : batch) {
-            parts.computeIfAbsent(partitions.get(new TopicPartition(d.source().topic(), d.source().partition())),
-                    p -> new ArrayList<>()).add(d);
-        }
-        List<CompletableFuture<int[]>> others = new ArrayList<>();
-        int[] counts = new int[3]; // written, rejected, skipped as already in the lake
-        Throwable failure = null;
-        boolean first = true;
-        for (Map.Entry<TopicPartitionWriter, List<DecodedRecord>> part : parts.entrySet()) {
-            if (!first) {
-                others.add(CompletableFuture.supplyAsync(() -> writePart(part.getKey(), part.getValue(), now, fromKafka, checks),
-                        partitionThreads));
-            }
-            first = false;
-        }
+        BatchWriter.Written written;
         try {
-            if (!parts.isEmpty()) {
-                Map.Entry<TopicPartitionWriter, List<DecodedRecord>> head = parts.entrySet().iterator().next();
-                add(counts, writePart(head.getKey(), head.getValue(), now, fromKafka, checks));
-            }
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        for (CompletableFuture<int[]> f : others) {
-            try {
-                add(counts, f.join());
-            } catch (CompletionException e) {
-                failure = failure != null ? failure : e.getCause();
-            }
+            written = batches.write(batch, now, fromKafka, quality.newBatch());
+        } catch (IOException | RuntimeException e) {
+            batchFailed(e);
+            throw e;
         }
         synchronized (this) {
             try {
-                if (failure instanceof UncheckedIOException u) {
-                    throw u.getCause();
-                } else if (failure instanceof RuntimeException r) {
-                    throw r;
-                } else if (failure != null) {
-                    throw new IllegalStateException(failure);
-                }
                 for (TopicPartitionWriter.OpenFile of : Rotation.due(openFiles(), settings, feed.name(), now)) {
                     of.partition.publishIfOpen(of);
                 }
@@ -303,40 +266,14 @@ public final class AppendWriter implements AutoCloseable {
                 batchFailed(e);
                 throw e;
             }
-            for (TopicPartitionWriter p : parts.keySet()) {
+            for (TopicPartitionWriter p : written.partitions()) {
                 if (p.lastSeen() >= 0) { // offsets handed over in batches that succeeded (what `export` waits for)
                     highestSeen.merge(p.tp, p.lastSeen(), Math::max);
                 }
             }
         }
-        stats.batch(counts[0], counts[1], counts[2]);
-        return new BatchResult(counts[0], counts[1], counts[2]);
-    }
-
-    /** One partition's part of a batch, under that partition's lock: its records, its rejects, its rotation. */
-    private int[] writePart(TopicPartitionWriter p, List<DecodedRecord> records, long now, boolean fromKafka,
-                            StreamQuality.Batch checks) {
-        int[] counts = new int[3];
-        synchronized (p) {
-            try {
-                for (DecodedRecord d : records) {
-                    appendOne(p, d, now, counts, fromKafka, checks);
-                }
-                publisher.publishRejected(p);
-                for (TopicPartitionWriter.OpenFile of : Rotation.expired(p.openFiles(), settings, now)) {
-                    p.publish(of);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return counts;
-    }
-
-    private static void add(int[] into, int[] counts) {
-        for (int i = 0; i < into.length; i++) {
-            into[i] += counts[i];
-        }
+        stats.batch(written.written(), written.rejected(), written.skipped());
+        return new BatchResult(written.written(), written.rejected(), written.skipped());
     }
 
     /** A batch failed: every unpublished file is discarded, nothing is committed, readiness says why. */
@@ -345,38 +282,6 @@ public final class AppendWriter implements AutoCloseable {
         LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), reason);
         abandonAll();
         landingFailed(reason);
-    }
-
-    /**
-     * {@code fromKafka}: the record has an offset of its own, so one at or below the last seen is a repeat (within one
-     * assignment a partition's offsets only grow: the Kafka lander drops records fetched under an earlier one, which
-     * the consumer fetches again from the commit); ksqlDB rows share their ROWTIME with their ties.
-     */
-    private void appendOne(TopicPartitionWriter p, DecodedRecord d, long now, int[] counts, boolean fromKafka,
-                           StreamQuality.Batch checks) throws IOException {
-        SourceRecord r = d.source();
-        if (!p.see(r.offset(), fromKafka)) {
-            counts[2]++;
-            return;
-        }
-        if (d.day() != null && p.holdsData(d.day(), r.offset())) {
-            counts[2]++;
-            return;
-        }
-        DecodedRecord ready = !d.isRejected() && fromKafka ? json.resolve(d, p.fileSchema(d.day()), now) : d;
-        if (ready.isRejected()) {
-            counts[p.reject(RejectedRecords.line(clock.instant(), feed.name(), r, ready.rejection()), r.offset()) ? 1 : 2]++;
-            return;
-        }
-        Violation broken = checks == null ? null : checks.check(ready.record());
-        if (broken != null) {
-            String line = RejectedRecords.line(clock.instant(), feed.name(), r, broken, ready.record());
-            boolean unique = broken.rule().kind() == QualityRule.Kind.UNIQUE;
-            counts[p.reject(line, r.offset(), broken.rule().label(), unique) ? 1 : 2]++;
-            return;
-        }
-        p.write(ready.day(), ready.schema(), ready.record(), r.offset(), now, ready.splittable(), settings);
-        counts[0]++;
     }
 
     private List<TopicPartitionWriter.OpenFile> openFiles() {
@@ -421,22 +326,10 @@ public final class AppendWriter implements AutoCloseable {
 
     /** Partitions are being revoked: publish what is open for them so that their offsets can be committed now. */
     public synchronized Map<TopicPartition, Long> publishRevoked(Collection<TopicPartition> revoked) {
-        Set<TopicPartition> failed = new HashSet<>();
-        for (TopicPartition tp : revoked) {
-            TopicPartitionWriter p = partitions.get(tp);
-            for (TopicPartitionWriter.OpenFile of : p == null ? List.<TopicPartitionWriter.OpenFile>of() : p.openFiles()) {
-                try {
-                    p.publish(of);
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, Failures.reason(e));
-                    landingFailed(Failures.reason(e));
-                    failed.add(tp);
-                    break;
-                }
-            }
-        }
-        partitions.reset(failed);
-        return partitions.committable(revoked);
+        return partitions.publishRevoked(revoked, (tp, e) -> {
+            LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, Failures.reason(e));
+            landingFailed(Failures.reason(e));
+        });
     }
 
     /** Whether another live process writes this feed (known on stores with process locks; false elsewhere). */
@@ -486,11 +379,7 @@ public final class AppendWriter implements AutoCloseable {
         List<String> deleted = folder.deleteDaysBefore(cutoff, open, dryRun);
         if (!dryRun && !deleted.isEmpty()) {
             metadata.daysDeleted(deleted);
-            ObjectNode log = exportLog.line(feed.name(), "retention");
-            log.put("retention_days", feed.retentionDays());
-            log.put("cutoff", cutoff.toString());
-            deleted.forEach(log.putArray("partitions_deleted")::add);
-            exportLog.write(log);
+            exportLog.write(StreamFolder.retentionLine(exportLog, feed, cutoff, deleted));
             LOG.info("{}: retention deleted {} partition(s) before {}", feed.name(), deleted.size(), cutoff);
         }
         return deleted;
@@ -501,42 +390,9 @@ public final class AppendWriter implements AutoCloseable {
         metadata.annotate(key, value);
     }
 
-    /** A source's position that a whole poll has reached (a ksqlDB stream's ROWTIME watermark), or -1. */
-    public synchronized long watermark(String source) throws IOException {
-        return metadata.watermark(source);
-    }
-
-    /** A source's position that one number cannot hold (a JDBC table's column value and its ties), or null. */
-    public synchronized JsonNode cursor(String source) throws IOException {
-        return metadata.cursor(source);
-    }
-
-    /** Replaces a source's cursor in its manifest (one atomic replace). */
-    public synchronized void saveCursor(String source, JsonNode value) throws IOException {
-        metadata.saveCursor(source, value);
-    }
-
-    /** Moves the watermark, once everything up to it is published (end of a poll). */
-    public synchronized void advanceWatermark(String source, long value) throws IOException {
-        metadata.advanceWatermark(source, value);
-    }
-
-    /**
-     * Records a failed poll of the source feeding this writer (a ksqlDB stream), after its last attempt: in the log,
-     * in the feed's metadata and in the export log.
-     */
-    public synchronized void recordFailure(String error, int attempts) {
-        LOG.warn("{}: {}", feed.name(), error);
-        metadata.recordError(error);
-        ObjectNode log = exportLog.line(feed.name(), "poll_failed");
-        log.put("error", error);
-        log.put("attempts", attempts);
-        exportLog.write(log);
-    }
-
-    /** A poll of the source went through, even one with nothing new: the failure recorded before is over. */
-    public synchronized void recordSuccess() throws IOException {
-        metadata.clearError();
+    /** The positions and the poll outcomes of the source that polls into this writer (ksqlDB, JDBC). */
+    public PolledSource polled() {
+        return polled;
     }
 
     /** Records could not land: readiness says so ({@link #landingFailure}) until a file is published again. */

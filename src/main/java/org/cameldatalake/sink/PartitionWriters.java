@@ -100,4 +100,27 @@ final class PartitionWriters {
         partitions.values().forEach(TopicPartitionWriter::abandon);
         partitions.clear();
     }
+
+    /**
+     * Publishes what is open for partitions being revoked, so that their offsets can be committed now; a partition
+     * whose publish fails is told to {@code failed} and reset (its records come again to the next owner).
+     */
+    Map<TopicPartition, Long> publishRevoked(Collection<TopicPartition> revoked,
+                                             java.util.function.BiConsumer<TopicPartition, Exception> failed) {
+        java.util.Set<TopicPartition> failing = new java.util.HashSet<>();
+        for (TopicPartition tp : revoked) {
+            TopicPartitionWriter p = partitions.get(tp);
+            for (TopicPartitionWriter.OpenFile of : p == null ? List.<TopicPartitionWriter.OpenFile>of() : p.openFiles()) {
+                try {
+                    p.publish(of);
+                } catch (IOException | RuntimeException e) {
+                    failed.accept(tp, e);
+                    failing.add(tp);
+                    break;
+                }
+            }
+        }
+        reset(failing);
+        return committable(revoked);
+    }
 }

@@ -204,4 +204,14 @@ final class StreamFolder {
         Collections.sort(deleted); // zero-padded paths: chronological
         return deleted;
     }
+
+    /** The export log's line for a retention run that deleted {@code deleted}. */
+    static com.fasterxml.jackson.databind.node.ObjectNode retentionLine(org.cameldatalake.metadata.ExportLog exportLog,
+            org.cameldatalake.feed.FeedDefinition feed, LocalDate cutoff, List<String> deleted) {
+        com.fasterxml.jackson.databind.node.ObjectNode log = exportLog.line(feed.name(), "retention");
+        log.put("retention_days", feed.retentionDays());
+        log.put("cutoff", cutoff.toString());
+        deleted.forEach(log.putArray("partitions_deleted")::add);
+        return log;
+    }
 }
