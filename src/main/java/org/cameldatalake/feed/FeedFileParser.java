@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -42,7 +41,6 @@ public final class FeedFileParser {
     public static final String RESERVED_PREFIX = "datalake_";
     static final Pattern KAFKA_TOPIC = Pattern.compile("^[a-zA-Z0-9._-]{1,249}$");
     static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,127}$");
-    private static final Pattern FIELD_PATH = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$");
     private static final Set<String> KNOWN = Set.of("feed_name", "feed_type", "ksqldb_source", "source", "kafka_topic",
             "description", "partitioning", "storage_mode", "format", "compression", "retention_days",
             "retention_versions", "schedule", "security_level", "warehouse", "rotation", "archive_after", "enabled",
@@ -121,7 +119,8 @@ public final class FeedFileParser {
             throw new FeedFileException(file, "kafka_topic", "'" + topic + "' is not a valid Kafka topic name");
         }
         String description = optionalText(root, "description", "");
-        Partitioning partitioning = partitioning(root, type);
+        FileLayoutParser layout = new FileLayoutParser(this, file);
+        Partitioning partitioning = layout.partitioning(root, type);
         String storageMode = optionalText(root, "storage_mode", type == FeedType.STREAM ? "append" : "overwrite");
         String expectedMode = type == FeedType.STREAM ? "append" : "overwrite";
         if (!storageMode.equals(expectedMode)) {
@@ -142,7 +141,7 @@ public final class FeedFileParser {
         }
         SecurityLevel security = choice(root, "security_level", SecurityLevel.class, SecurityLevel.RESTRICTED);
         Warehouse warehouse = new WarehouseSectionParser(this, file).parse(root, name, source, topic, ksqldbSource);
-        Rotation rotation = rotation(root);
+        Rotation rotation = layout.rotation(root);
         String archiveAfter = optionalText(root, "archive_after", null);
         if (archiveAfter != null) {
             try {
@@ -192,86 +191,8 @@ public final class FeedFileParser {
         return sql;
     }
 
-    private Partitioning partitioning(JsonNode root, FeedType type) throws FeedFileException {
-        JsonNode p = root.get("partitioning");
-        String defaultType = type == FeedType.STREAM ? "date" : "version";
-        List<String> defaultColumns = type == FeedType.STREAM ? List.of("year", "month", "day") : List.of("version");
-        if (p == null || p.isNull()) {
-            return new Partitioning(defaultType, defaultColumns, null);
-        }
-        if (!p.isObject()) {
-            throw new FeedFileException(file, "partitioning", "must be an object like {\"type\": \"date\"}");
-        }
-        for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!Set.of("type", "columns", "timestamp_field").contains(f)) {
-                throw new FeedFileException(file, "partitioning." + f, "unknown field (known: type, columns, timestamp_field)");
-            }
-        }
-        String ptype = optionalText(p, "partitioning.type", "type", defaultType);
-        if (!ptype.equals(defaultType)) {
-            throw new FeedFileException(file, "partitioning.type", "'" + ptype + "' does not suit a " + type.json()
-                    + " feed; use '" + defaultType + "'");
-        }
-        List<String> columns = defaultColumns;
-        JsonNode cols = p.get("columns");
-        if (cols != null && !cols.isNull()) {
-            List<String> given = new ArrayList<>();
-            if (!cols.isArray()) {
-                throw new FeedFileException(file, "partitioning.columns", "must be an array");
-            }
-            cols.forEach(c -> given.add(c.asText()));
-            if (!given.equals(defaultColumns)) {
-                throw new FeedFileException(file, "partitioning.columns", given + " is not supported; the layout is "
-                        + defaultColumns);
-            }
-        }
-        String ts = optionalText(p, "partitioning.timestamp_field", "timestamp_field", null);
-        if (ts != null && !FIELD_PATH.matcher(ts).matches()) {
-            throw new FeedFileException(file, "partitioning.timestamp_field", "'" + ts
-                    + "' is not a field name or dotted path (e.g. TIMESTAMP or EVENT.TIME)");
-        }
-        return new Partitioning(ptype, columns, ts);
-    }
-
     static boolean reserved(String name) {
         return name.regionMatches(true, 0, RESERVED_PREFIX, 0, RESERVED_PREFIX.length());
-    }
-
-    private Rotation rotation(JsonNode root) throws FeedFileException {
-        JsonNode r = root.get("rotation");
-        if (r == null || r.isNull()) {
-            return Rotation.NONE;
-        }
-        if (!r.isObject()) {
-            throw new FeedFileException(file, "rotation", "must be an object like {\"max_records\": 100000, \"max_bytes\": \"128MB\", \"max_age\": \"60s\", \"max_idle\": \"10s\"}");
-        }
-        Long maxRecords = null;
-        Long maxBytes = null;
-        Duration maxAge = null;
-        Duration maxIdle = null;
-        for (Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            JsonNode v = r.get(f);
-            String path = "rotation." + f;
-            try {
-                switch (f) {
-                    case "max_records" -> maxRecords = v.canConvertToLong() && v.asLong() > 0 ? v.asLong()
-                            : fail(path, "must be a positive whole number");
-                    case "max_bytes" -> maxBytes = Units.bytes(v.asText());
-                    case "max_age" -> maxAge = Units.duration(v.asText());
-                    case "max_idle" -> maxIdle = Units.duration(v.asText());
-                    default -> throw new FeedFileException(file, path, "unknown field (known: max_records, max_bytes, max_age, max_idle)");
-                }
-            } catch (IllegalArgumentException e) {
-                throw new FeedFileException(file, path, e.getMessage());
-            }
-        }
-        return new Rotation(maxRecords, maxBytes, maxAge, maxIdle);
-    }
-
-    private <T> T fail(String field, String problem) throws FeedFileException {
-        throw new FeedFileException(file, field, problem);
     }
 
     private String requiredText(JsonNode node, String field) throws FeedFileException {
