@@ -14,11 +14,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FSError;
@@ -36,16 +34,13 @@ import org.apache.parquet.io.InputFile;
  * Hadoop does by forking processes or not at all: modes, folder fsync, file locks, symbolic links.
  * <p>
  * A new file is written as {@code <folder>/_temporary/<process>/<uuid>.parquet.tmp}, synced, and renamed into place,
- * and the rename is synced too before anything relies on it. Each
- * process's temporary folder holds a lock on its {@code .lock} file while in use: the kernel drops it when the process
- * dies, however it dies, so that what a dead process left can be told from what a live one is writing. Symbolic links
- * below the root are never followed: the lake writes none, and one could only point elsewhere.
+ * and the rename is synced too before anything relies on it. Each process's temporary folder ({@link TemporaryAreas})
+ * holds a lock on its {@code .lock} file while in use: the kernel drops it when the process dies, however it dies, so
+ * that what a dead process left can be told from what a live one is writing. Symbolic links below the root are never
+ * followed: the lake writes none, and one could only point elsewhere.
  */
 public final class LocalStorage extends FileSystemStorage {
-    private static final String TEMPORARY = "_temporary";
-
-    private final String process = UUID.randomUUID().toString();
-    private final Map<String, TemporaryArea> areas = new HashMap<>();
+    private final TemporaryAreas temporaries;
 
     /** {@code hadoop}: Hadoop configuration keys for the lake's file system; they win over the defaults set here. */
     public LocalStorage(String root, Map<String, String> hadoop) throws IOException {
@@ -59,6 +54,7 @@ public final class LocalStorage extends FileSystemStorage {
     private LocalStorage(URI root, Configuration conf) throws IOException {
         super(conf, FileSystem.get(root, conf), new Path(root));
         fs.mkdirs(root());
+        this.temporaries = new TemporaryAreas(this, fs);
     }
 
     @Override
@@ -71,68 +67,35 @@ public final class LocalStorage extends FileSystemStorage {
         return local(root());
     }
 
-    private java.nio.file.Path local(Path p) {
+    java.nio.file.Path local(Path p) {
         return Paths.get(fs.makeQualified(checked(p)).toUri());
     }
 
     // --- new files -------------------------------------------------------------------------------------------------
 
     @Override
-    public synchronized PendingFile create(Path folder) throws IOException {
-        TemporaryArea area = area(folder);
-        Path tmp = new Path(area.dir, UUID.randomUUID() + ".parquet.tmp");
-        area.pending++;
-        return new LocalPendingFile(this, folder, tmp);
+    public PendingFile create(Path folder) throws IOException {
+        return new LocalPendingFile(this, folder, temporaries.newFile(folder));
     }
 
     @Override
-    public synchronized void claim(Path folder) throws IOException {
-        area(folder).claimed = true;
+    public void claim(Path folder) throws IOException {
+        temporaries.claim(folder);
     }
 
     @Override
-    public synchronized void release(Path folder) {
-        TemporaryArea area = areas.remove(key(folder));
-        if (area != null) {
-            area.close(fs);
-        }
+    public void release(Path folder) {
+        temporaries.release(folder);
     }
 
     @Override
     public boolean claimedByOthers(Path folder) throws IOException {
-        for (FileStatus dir : list(new Path(checked(folder), TEMPORARY))) {
-            if (dir.isDirectory() && !dir.getPath().getName().equals(process) && holderAlive(dir.getPath())) {
-                return true;
-            }
-        }
-        return false;
+        return temporaries.claimedByOthers(folder);
     }
 
-    /** The temporary folder of this process below {@code folder}, created and locked on first use. */
-    private TemporaryArea area(Path folder) throws IOException {
-        TemporaryArea area = areas.get(key(folder));
-        if (area == null) {
-            Path dir = new Path(new Path(checked(folder), TEMPORARY), process);
-            if (!fs.mkdirs(dir)) { // worded as Hadoop words a file it cannot create for want of its folder
-                throw new IOException("Mkdirs failed to create " + relative(dir) + " in the lake " + root());
-            }
-            area = new TemporaryArea(dir, ProcessLock.take(local(new Path(dir, ProcessLock.FILE))));
-            areas.put(key(folder), area);
-        }
-        return area;
-    }
-
-    private String key(Path folder) {
-        return relative(folder);
-    }
-
-    /** A pending file of {@code folder} is done (committed or aborted): an unclaimed, empty temporary area goes. */
-    synchronized void done(Path folder) {
-        TemporaryArea area = areas.get(key(folder));
-        if (area != null && --area.pending <= 0 && !area.claimed) {
-            areas.remove(key(folder));
-            area.close(fs);
-        }
+    /** A pending file of {@code folder} is done (committed or aborted). */
+    void done(Path folder) {
+        temporaries.done(folder);
     }
 
     /** Renames a closed temporary file into place and makes the rename durable. */
@@ -191,65 +154,7 @@ public final class LocalStorage extends FileSystemStorage {
 
     @Override
     public int removeAbandoned(Path folder, long olderThanMillis) throws IOException {
-        int removed = 0;
-        long cutoff = System.currentTimeMillis() - olderThanMillis;
-        for (FileStatus dir : list(new Path(checked(folder), TEMPORARY))) {
-            if (dir.getPath().getName().equals(process)) {
-                continue;
-            }
-            java.nio.file.Path lock = local(new Path(dir.getPath(), ProcessLock.FILE));
-            boolean abandoned = Files.exists(lock) ? !holderAlive(dir.getPath()) : newest(dir) < cutoff;
-            if (abandoned) {
-                fs.delete(dir.getPath(), true);
-                removed++;
-            }
-        }
-        return removed + removeLeftoverSiblings(checked(folder), folder);
-    }
-
-    /**
-     * Whether the process named in a temporary sibling's name ({@code .<name>.<process>.<uuid>.tmp}) is this one or
-     * holds its temporary folder below {@code claimed} (every process writing a feed claims its folder first).
-     */
-    private boolean writtenByLiveProcess(Path claimed, String tmpName) {
-        String[] parts = tmpName.split("\\.");
-        if (parts.length < 4) {
-            return false;
-        }
-        String writer = parts[parts.length - 3];
-        return writer.equals(process) || holderAlive(new Path(new Path(claimed, TEMPORARY), writer));
-    }
-
-    /** Whether the process that locked the temporary folder {@code dir} is alive. */
-    private boolean holderAlive(Path dir) {
-        return ProcessLock.held(local(new Path(dir, ProcessLock.FILE)));
-    }
-
-    private long newest(FileStatus dir) throws IOException {
-        long newest = dir.getModificationTime();
-        for (FileStatus f : listFiles(dir.getPath())) {
-            newest = Math.max(newest, f.getModificationTime());
-        }
-        return newest;
-    }
-
-    /**
-     * Deletes what {@link #replace} and {@link #writeNew} leave behind when the process dies mid-write
-     * ({@code .<name>.<uuid>.tmp} files beside the file they were to become), anywhere below {@code dir} but in
-     * temporary areas.
-     */
-    private int removeLeftoverSiblings(Path claimed, Path dir) throws IOException {
-        int n = 0;
-        for (FileStatus f : list(dir)) {
-            String name = f.getPath().getName();
-            if (f.isDirectory() && !name.equals(TEMPORARY)) {
-                n += removeLeftoverSiblings(claimed, f.getPath());
-            } else if (f.isFile() && name.startsWith(".") && name.endsWith(".tmp") && !writtenByLiveProcess(claimed, name)) {
-                fs.delete(f.getPath(), false);
-                n++;
-            }
-        }
-        return n;
+        return temporaries.removeAbandoned(folder, olderThanMillis);
     }
 
     /** Nothing: a file is published by rename, and a dead writer's temporary files are told by their lock. */
@@ -290,13 +195,13 @@ public final class LocalStorage extends FileSystemStorage {
     }
 
     /**
-     * {@code content}, synced, in {@code .<name>.<process>.<uuid>.tmp} beside {@code dest}; nothing is left when that
-     * fails. The process in its name tells a dead writer's leftover from a live one's write in progress.
+     * {@code content}, synced, in a {@link TemporaryAreas#siblingOf temporary sibling} of {@code dest}; nothing is
+     * left when that fails.
      */
     private Path writeTemporarySibling(Path dest, byte[] content) throws IOException {
         checked(dest);
         fs.mkdirs(dest.getParent());
-        Path tmp = new Path(dest.getParent(), "." + dest.getName() + "." + process + "." + UUID.randomUUID() + ".tmp");
+        Path tmp = temporaries.siblingOf(dest);
         try (FSDataOutputStream out = fs.create(tmp, true)) {
             out.write(content);
             out.hsync();
@@ -351,7 +256,7 @@ public final class LocalStorage extends FileSystemStorage {
     /** Neither a symbolic link nor the temporary folders of writes in progress. */
     @Override
     protected boolean shown(FileStatus f) {
-        return !(f.isDirectory() && f.getPath().getName().equals(TEMPORARY)) && !Files.isSymbolicLink(local(f.getPath()));
+        return !(f.isDirectory() && f.getPath().getName().equals(TemporaryAreas.FOLDER)) && !Files.isSymbolicLink(local(f.getPath()));
     }
 
     /**
@@ -401,8 +306,7 @@ public final class LocalStorage extends FileSystemStorage {
     }
 
     @Override
-    public synchronized void close() {
-        areas.values().forEach(a -> a.close(fs));
-        areas.clear();
+    public void close() {
+        temporaries.closeAll();
     }
 }
