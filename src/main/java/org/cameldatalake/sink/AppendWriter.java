@@ -1,7 +1,6 @@
 package org.cameldatalake.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -10,21 +9,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
 import org.cameldatalake.decode.DecodedRecord;
-import org.cameldatalake.decode.JsonValueDecoder;
 import org.cameldatalake.decode.KsqlRowDecoder;
 import org.cameldatalake.decode.SourceRecord;
+import org.cameldatalake.decode.StreamDecoders;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.format.ParquetFormat;
 import org.cameldatalake.format.RecordFormat;
 import org.cameldatalake.metadata.ExportLog;
-import org.cameldatalake.partition.DatePartitioner;
 import org.cameldatalake.partition.LakeLayout;
 import org.cameldatalake.schema.KsqlRowSchema;
-import org.cameldatalake.schema.RowSchema;
 import org.cameldatalake.storage.Failures;
 import org.cameldatalake.storage.Storage;
 import org.slf4j.Logger;
@@ -47,27 +43,20 @@ public final class AppendWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AppendWriter.class);
 
     private final FeedDefinition feed;
-    private final Executor partitionThreads;
     private final Storage storage;
     private final AppendSettings settings;
     private final Clock clock;
     private final ExportLog exportLog;
-    private final RecordFormat format;
     private final StreamFolder folder;
     private final StreamFeedMetadata metadata;
     private final FilePublisher publisher;
-    private final JsonValueDecoder json;
-    private final KsqlRowDecoder rows;
+    private final StreamDecoders decoders;
     private final PartitionWriters partitions;
     private final BatchWriter batches;
     private final PolledSource polled;
     private final StreamQuality quality;
-    private final Map<TopicPartition, Long> highestSeen = new ConcurrentHashMap<>();
     private final FeedStats stats = new FeedStats();
-    private String pendingFailure;
-    /** Why records could not land, from a failed batch or publish until a file is published whole again. */
-    private volatile String landingFailure;
-    private boolean rewindRequested;
+    private final LandingFailures failures;
     private boolean closed;
 
     public AppendWriter(FeedDefinition feed, Storage storage, AppendSettings settings, Clock clock, ExportLog exportLog) {
@@ -77,49 +66,24 @@ public final class AppendWriter implements AutoCloseable {
     /** {@code partitionThreads}: where a batch's partitions other than its first are written, in parallel. */
     public AppendWriter(FeedDefinition feed, Storage storage, AppendSettings settings, Clock clock, ExportLog exportLog,
                         Executor partitionThreads) {
-        this.partitionThreads = partitionThreads;
         this.feed = feed;
         this.storage = storage;
         this.settings = settings.forFeed(feed);
         this.clock = clock;
         this.exportLog = exportLog;
-        this.format = new ParquetFormat(storage.conf(), settings.rowGroupBytes());
+        RecordFormat format = new ParquetFormat(storage.conf(), settings.rowGroupBytes());
         LakeLayout layout = new LakeLayout(storage);
         this.folder = new StreamFolder(feed.name(), layout, format);
         this.metadata = new StreamFeedMetadata(feed, storage, layout.metadata(FeedDefinition.FeedType.STREAM, feed.name()),
                 folder.dir(), settings.zone(), clock);
-        this.partitions = new PartitionWriters(folder, metadata, new TopicPartitionWriter.Files() {
-            @Override
-            public TopicPartitionWriter.OpenFile open(TopicPartitionWriter p, LocalDate day, RowSchema schema, long now)
-                    throws IOException {
-                return publisher.open(p, day, schema, now);
-            }
-
-            @Override
-            public void publish(TopicPartitionWriter.OpenFile of) throws IOException {
-                publisher.publish(of);
-                landingFailure = null; // a file and its metadata landed: the lake takes writes again
-            }
-
-            @Override
-            public void publishRejected(TopicPartitionWriter p) throws IOException {
-                publisher.publishRejected(p);
-            }
-        });
+        this.failures = new LandingFailures(metadata);
+        this.publisher = new FilePublisher(feed, layout, this.settings, clock, exportLog, metadata, stats, format, failures);
+        this.partitions = new PartitionWriters(folder, metadata, publisher);
         this.quality = new StreamQuality(feed.quality());
-        this.publisher = new FilePublisher(feed, layout, this.settings, clock, exportLog, metadata, stats, format);
-        DatePartitioner partitioner = new DatePartitioner(feed.partitioning().timestampField(), settings.zone());
-        this.json = new JsonValueDecoder(feed.name(), partitioner, s -> {
-            metadata.schemaAdded(s.version(), s.type().toJson());
-            LOG.info("feed {}: schema version {} ({} fields)", feed.name(), s.version(), JsonValueDecoder.leafCount(s.type()));
-        });
-        this.rows = new KsqlRowDecoder(feed.name(), partitioner, feed.partitioning().timestampField() != null,
-                feed.ksqldbSource(), s -> {
-                    metadata.schemaAdded(s.version(), TextNode.valueOf(s.columnsText()));
-                    LOG.info("feed {}: schema version {} ({})", feed.name(), s.version(), s.columnsText());
-                });
+        this.decoders = new StreamDecoders(feed, settings.zone(), metadata::schemaAdded);
         this.polled = new PolledSource(feed.name(), metadata, exportLog);
-        this.batches = new BatchWriter(feed.name(), partitions, publisher, json, this.settings, clock, partitionThreads);
+        this.batches = new BatchWriter(feed.name(), partitions, publisher, decoders.json(), this.settings, clock,
+                partitionThreads);
     }
 
     public FeedDefinition feed() {
@@ -134,7 +98,7 @@ public final class AppendWriter implements AutoCloseable {
     public synchronized void start() throws IOException {
         storage.mkdirs(folder.dir());
         metadata.load();
-        metadata.restoreSchemas(json, rows);
+        metadata.restoreSchemas(decoders);
         metadata.reconcile(folder);
         long abandonedAfter = Math.max(settings.maxAge().toMillis() * 10, 10 * 60_000L);
         if (!storage.claimedByOthers(folder.dir())) { // a live writer's rejected records are not ours to clear
@@ -162,19 +126,16 @@ public final class AppendWriter implements AutoCloseable {
      * its next batch while the previous one is being written; a schema that changed meanwhile is handled by append.
      */
     public DecodedBatch decode(List<SourceRecord> batch) {
-        return new DecodedBatch(json.decode(batch));
+        return new DecodedBatch(decoders.json().decode(batch));
     }
 
     public BatchResult append(DecodedBatch batch) throws IOException {
         synchronized (this) {
             checkUsable();
-            try {
+            failBatchOnError(() -> {
                 partitions.addFor(batch.records());
-                json.inferInitialSchema(batch.records());
-            } catch (IOException | RuntimeException e) {
-                batchFailed(e);
-                throw e;
-            }
+                decoders.json().inferInitialSchema(batch.records());
+            });
         }
         return land(batch.records(), true);
     }
@@ -188,20 +149,10 @@ public final class AppendWriter implements AutoCloseable {
         List<DecodedRecord> decoded;
         synchronized (this) {
             checkUsable();
-            decoded = rows.decode(schema, batch, clock.millis());
-            addPartitionsFor(decoded);
+            decoded = decoders.rows().decode(schema, batch, clock.millis());
+            failBatchOnError(() -> partitions.addFor(decoded));
         }
         return land(decoded, false);
-    }
-
-    /** Opens the writers of the batch's partitions; the caller holds the lock. A failure fails the batch. */
-    private void addPartitionsFor(List<DecodedRecord> batch) throws IOException {
-        try {
-            partitions.addFor(batch);
-        } catch (IOException | RuntimeException e) {
-            batchFailed(e);
-            throw e;
-        }
     }
 
     /**
@@ -211,7 +162,7 @@ public final class AppendWriter implements AutoCloseable {
     public BatchResult appendConverted(List<DecodedRecord> batch) throws IOException {
         synchronized (this) {
             checkUsable();
-            addPartitionsFor(batch);
+            failBatchOnError(() -> partitions.addFor(batch));
         }
         return land(batch, false);
     }
@@ -224,10 +175,9 @@ public final class AppendWriter implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
         }
-        if (pendingFailure != null) {
-            String failure = pendingFailure;
-            pendingFailure = null;
-            abandonAll();
+        String failure = failures.takeUntold();
+        if (failure != null) {
+            partitions.resetAll();
             throw new IOException("feed " + feed.name() + ": an earlier publish failed (" + failure
                     + "); re-reading from the last committed offsets");
         }
@@ -238,9 +188,7 @@ public final class AppendWriter implements AutoCloseable {
      * an idle topic would bring no batch to fail; the consumer goes back to its committed offsets so that one comes.
      */
     public synchronized boolean takeRewindRequest() {
-        boolean requested = rewindRequested && pendingFailure != null;
-        rewindRequested = false;
-        return requested;
+        return failures.takeRewindRequest();
     }
 
     /**
@@ -258,34 +206,38 @@ public final class AppendWriter implements AutoCloseable {
             throw e;
         }
         synchronized (this) {
-            try {
-                for (TopicPartitionWriter.OpenFile of : Rotation.due(openFiles(), settings, feed.name(), now)) {
+            failBatchOnError(() -> {
+                for (TopicPartitionWriter.OpenFile of : Rotation.due(partitions.openFiles(), settings, feed.name(), now)) {
                     of.partition.publishIfOpen(of);
                 }
-            } catch (IOException | RuntimeException e) {
-                batchFailed(e);
-                throw e;
-            }
-            for (TopicPartitionWriter p : written.partitions()) {
-                if (p.lastSeen() >= 0) { // offsets handed over in batches that succeeded (what `export` waits for)
-                    highestSeen.merge(p.tp, p.lastSeen(), Math::max);
-                }
-            }
+            });
+            stats.handedOver(written.partitions());
         }
         stats.batch(written.written(), written.rejected(), written.skipped());
         return new BatchResult(written.written(), written.rejected(), written.skipped());
+    }
+
+    /** A step of a batch, which fails the batch if it fails. */
+    @FunctionalInterface
+    private interface BatchStep {
+        void run() throws IOException;
+    }
+
+    private void failBatchOnError(BatchStep step) throws IOException {
+        try {
+            step.run();
+        } catch (IOException | RuntimeException e) {
+            batchFailed(e);
+            throw e;
+        }
     }
 
     /** A batch failed: every unpublished file is discarded, nothing is committed, readiness says why. */
     private synchronized void batchFailed(Exception e) {
         String reason = Failures.reason(e);
         LOG.error("feed {}: batch failed, unpublished files discarded, nothing committed: {}", feed.name(), reason);
-        abandonAll();
-        landingFailed(reason);
-    }
-
-    private List<TopicPartitionWriter.OpenFile> openFiles() {
-        return partitions.openFiles();
+        partitions.resetAll();
+        failures.failed(reason);
     }
 
     /**
@@ -298,7 +250,7 @@ public final class AppendWriter implements AutoCloseable {
             return;
         }
         long now = clock.millis();
-        for (TopicPartitionWriter.OpenFile of : Rotation.expired(openFiles(), settings, now)) {
+        for (TopicPartitionWriter.OpenFile of : Rotation.expired(partitions.openFiles(), settings, now)) {
             try {
                 of.partition.publishIfOpen(of);
             } catch (IOException | RuntimeException e) {
@@ -306,10 +258,8 @@ public final class AppendWriter implements AutoCloseable {
                 String reason = Failures.reason(e);
                 LOG.error("feed {}: publishing an idle file failed, unpublished files discarded, nothing committed: {}",
                         feed.name(), reason);
-                pendingFailure = reason;
-                rewindRequested = true;
-                abandonAll();
-                landingFailed(reason);
+                partitions.resetAll();
+                failures.idlePublishFailed(reason);
                 return;
             }
         }
@@ -328,7 +278,7 @@ public final class AppendWriter implements AutoCloseable {
     public synchronized Map<TopicPartition, Long> publishRevoked(Collection<TopicPartition> revoked) {
         return partitions.publishRevoked(revoked, (tp, e) -> {
             LOG.error("feed {}: publishing {} on revocation failed: {}", feed.name(), tp, Failures.reason(e));
-            landingFailed(Failures.reason(e));
+            failures.failed(Failures.reason(e));
         });
     }
 
@@ -347,20 +297,14 @@ public final class AppendWriter implements AutoCloseable {
         partitions.reset(tps);
     }
 
-    private void abandonAll() {
-        partitions.resetAll();
-    }
-
     /** Publishes every open file (end of a poll), so that the lake holds everything seen so far. */
     public synchronized void publishAll() throws IOException {
         checkUsable(); // an idle file of this poll failed meanwhile: publishing the rest would move the watermark past it
         try {
-            for (TopicPartitionWriter.OpenFile of : openFiles()) {
-                of.partition.publish(of);
-            }
+            partitions.publishAll();
         } catch (IOException | RuntimeException e) {
-            abandonAll();
-            landingFailed(Failures.reason(e));
+            partitions.resetAll();
+            failures.failed(Failures.reason(e));
             throw e;
         }
     }
@@ -375,7 +319,7 @@ public final class AppendWriter implements AutoCloseable {
             throw new IllegalStateException("writer of feed " + feed.name() + " is closed");
         }
         Set<LocalDate> open = new HashSet<>();
-        openFiles().forEach(of -> open.add(of.day));
+        partitions.openFiles().forEach(of -> open.add(of.day));
         List<String> deleted = folder.deleteDaysBefore(cutoff, open, dryRun);
         if (!dryRun && !deleted.isEmpty()) {
             metadata.daysDeleted(deleted);
@@ -395,26 +339,20 @@ public final class AppendWriter implements AutoCloseable {
         return polled;
     }
 
-    /** Records could not land: readiness says so ({@link #landingFailure}) until a file is published again. */
-    private void landingFailed(String reason) {
-        landingFailure = reason;
-        metadata.recordError(reason);
-    }
-
     /** Publishes what is still open (each file is complete and its offsets are in its name), then stops. */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
-        for (TopicPartitionWriter.OpenFile of : openFiles()) {
+        for (TopicPartitionWriter.OpenFile of : partitions.openFiles()) {
             try {
                 of.partition.publish(of);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("feed {}: could not publish on close: {}", feed.name(), Failures.reason(e));
             }
         }
-        abandonAll();
+        partitions.resetAll();
         settings.memoryBudget().release(feed.name());
         closed = true;
         storage.release(folder.dir());
@@ -422,17 +360,17 @@ public final class AppendWriter implements AutoCloseable {
 
     /** Bytes the open files of this feed hold in memory. */
     public synchronized long bufferedBytes() {
-        return openFiles().stream().mapToLong(TopicPartitionWriter.OpenFile::buffered).sum();
+        return partitions.bufferedBytes();
     }
 
     /** The highest offset handed to this writer per partition (landed, rejected or skipped as already landed). */
     public Map<TopicPartition, Long> highestOffsetsSeen() {
-        return Map.copyOf(highestSeen);
+        return stats.highestOffsetsSeen();
     }
 
     /** Why this feed's records cannot land (the last failed batch or publish), or null once a file has landed since. */
     public String landingFailure() {
-        return landingFailure;
+        return failures.reason();
     }
 
     /** What this writer has done since it started. */

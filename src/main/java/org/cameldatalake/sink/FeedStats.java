@@ -1,9 +1,11 @@
 package org.cameldatalake.sink;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
 
 /** What a stream feed's writer has done since it started, read by metrics and commands without its lock. */
 public final class FeedStats implements FeedCounters {
@@ -14,12 +16,27 @@ public final class FeedStats implements FeedCounters {
     final AtomicLong recordsPublished = new AtomicLong();
     final AtomicLong bytesPublished = new AtomicLong();
     private final Map<String, AtomicLong> qualityRejected = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> highestSeen = new ConcurrentHashMap<>();
     volatile long lastPublishMillis = -1;
 
     void batch(int written, int rejected, int skipped) {
         recordsWritten.addAndGet(written);
         recordsRejected.addAndGet(rejected);
         recordsSkipped.addAndGet(skipped);
+    }
+
+    /** The partitions of a batch that succeeded handed over their records up to their last seen offset. */
+    void handedOver(Collection<TopicPartitionWriter> partitions) {
+        for (TopicPartitionWriter p : partitions) {
+            if (p.lastSeen() >= 0) {
+                highestSeen.merge(p.tp, p.lastSeen(), Math::max);
+            }
+        }
+    }
+
+    /** The highest offset handed over per partition (landed, rejected or skipped as landed): {@code export} waits for it. */
+    Map<TopicPartition, Long> highestOffsetsSeen() {
+        return Map.copyOf(highestSeen);
     }
 
     void published(long records, long bytes, long atMillis) {

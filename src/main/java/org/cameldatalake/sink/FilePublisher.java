@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Puts a stream feed's finished files into the lake: a data file into its day partition under the name that carries
  * its offsets, a batch's rejected records into {@code _rejected/}; then records each in the feed's metadata, its
- * counters and the export log.
+ * counters and the export log. A published data file clears the feed's {@link LandingFailures landing failure}.
  */
-final class FilePublisher {
+final class FilePublisher implements TopicPartitionWriter.Files {
     private static final Logger LOG = LoggerFactory.getLogger(FilePublisher.class);
 
     private final FeedDefinition feed;
@@ -37,11 +37,13 @@ final class FilePublisher {
     private final StreamFeedMetadata metadata;
     private final FeedStats stats;
     private final RecordFormat format;
+    private final LandingFailures failures;
     private volatile PartitionOwnership ownership = PartitionOwnership.SOLE;
 
     FilePublisher(FeedDefinition feed, LakeLayout layout, AppendSettings settings, Clock clock, ExportLog exportLog,
-                  StreamFeedMetadata metadata, FeedStats stats, RecordFormat format) {
+                  StreamFeedMetadata metadata, FeedStats stats, RecordFormat format, LandingFailures failures) {
         this.format = format;
+        this.failures = failures;
         this.feed = feed;
         this.storage = layout.storage();
         this.layout = layout;
@@ -57,7 +59,8 @@ final class FilePublisher {
     }
 
     /** A new file of the partition for one day, in the feed's folder of the store, invisible until published. */
-    TopicPartitionWriter.OpenFile open(TopicPartitionWriter p, LocalDate day, RowSchema schema, long now) throws IOException {
+    @Override
+    public TopicPartitionWriter.OpenFile open(TopicPartitionWriter p, LocalDate day, RowSchema schema, long now) throws IOException {
         Storage.PendingFile out = storage.create(layout.streamDir(feed.name()));
         try {
             return new TopicPartitionWriter.OpenFile(p, day, schema, out, format.open(out, schema.avro(), feed.compression()), now);
@@ -71,7 +74,8 @@ final class FilePublisher {
      * Closes the file and commits it into its day partition, then records it. Once committed the file is in the lake
      * whatever fails next (metadata): a replay skips its offsets. A failure names the feed, the file and the cause.
      */
-    void publish(TopicPartitionWriter.OpenFile of) throws IOException {
+    @Override
+    public void publish(TopicPartitionWriter.OpenFile of) throws IOException {
         TopicPartition tp = of.partition.tp;
         String partition = DailyPartitioning.INSTANCE.folder(of.day);
         Path dest;
@@ -102,10 +106,12 @@ final class FilePublisher {
         LOG.info("{}: published {} ({} records, {} KB)", feed.name(), storage.relative(dest), of.records, bytes / 1024);
         storage.secure(dest, layout.streamDir(feed.name()), feed.securityLevel().fileMode(), feed.securityLevel().dirMode());
         metadata.fileAdded(partition, of.records, bytes, tp, of.last, at);
+        failures.published();
     }
 
     /** A partition's rejected records of this batch, as one file, before any of their offsets can be committed. */
-    void publishRejected(TopicPartitionWriter p) throws IOException {
+    @Override
+    public void publishRejected(TopicPartitionWriter p) throws IOException {
         if (!p.rejectedReady()) {
             return;
         }

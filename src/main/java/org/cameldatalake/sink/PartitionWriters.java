@@ -62,6 +62,18 @@ final class PartitionWriters {
         return all;
     }
 
+    /** Publishes every open file, up to the first that fails. */
+    void publishAll() throws IOException {
+        for (TopicPartitionWriter.OpenFile of : openFiles()) {
+            of.partition.publish(of);
+        }
+    }
+
+    /** Bytes the open files hold in memory. */
+    long bufferedBytes() {
+        return openFiles().stream().mapToLong(TopicPartitionWriter.OpenFile::buffered).sum();
+    }
+
     /**
      * Offsets that may be committed now for the partitions in {@code owned} (all with null): the first offset of the
      * oldest unpublished file, or just past the last record seen — where that is past the last commit.

@@ -13,16 +13,11 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.apache.kafka.common.TopicPartition;
-import org.cameldatalake.decode.JsonValueDecoder;
-import org.cameldatalake.decode.KsqlRowDecoder;
+import org.cameldatalake.decode.StreamDecoders;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.metadata.Manifests;
 import org.cameldatalake.metadata.PartitionManifest;
 import org.cameldatalake.metadata.StreamMetadata;
-import org.cameldatalake.schema.FeedSchema;
-import org.cameldatalake.schema.InferredType;
-import org.cameldatalake.schema.KsqlRowSchema;
-import org.cameldatalake.schema.KsqlType;
 import org.cameldatalake.storage.Failures;
 import org.cameldatalake.storage.Storage;
 import org.slf4j.Logger;
@@ -67,16 +62,12 @@ final class StreamFeedMetadata {
     }
 
     /** The schema the feed's files were last written with, into the decoder of its kind. */
-    synchronized void restoreSchemas(JsonValueDecoder json, KsqlRowDecoder rows) {
+    synchronized void restoreSchemas(StreamDecoders decoders) {
         if (metadata.schemas().isEmpty()) {
             return;
         }
         StreamMetadata.SchemaVersion last = metadata.schemas().get(metadata.schemas().size() - 1);
-        if (last.fields().isTextual()) {
-            rows.restore(new KsqlRowSchema(feed.name(), last.version(), KsqlType.parseColumns(last.fields().asText())));
-        } else {
-            json.restore(new FeedSchema(feed.name(), last.version(), InferredType.fromJson(last.fields())));
-        }
+        decoders.restore(last.version(), last.fields());
     }
 
     /**
