@@ -69,7 +69,7 @@ public final class KsqlRowSchema implements RowSchema {
             used.add(name);
             boolean epochMillis = col.type().base() == KsqlType.Base.BIGINT && EPOCH_MILLIS_COLUMNS.contains(col.name());
             Schema type = epochMillis ? LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG))
-                    : avroType(col.type(), "cameldatalake." + recordName, name);
+                    : DeclaredType.avro(col.type(), "cameldatalake." + recordName, name);
             Schema.Field f = new Schema.Field(name, FeedSchema.optional(type), col.key() ? "key column" : null, Schema.Field.NULL_DEFAULT_VALUE);
             if (!name.equals(col.name())) {
                 f.addProp("json_name", col.name());
@@ -122,29 +122,6 @@ public final class KsqlRowSchema implements RowSchema {
         r.put(ingestionPos, ingestionMillis);
         r.put(sourcePos, source);
         return r;
-    }
-
-    private static Schema avroType(KsqlType t, String namespace, String name) {
-        return switch (t.base()) {
-            case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
-            case INTEGER -> Schema.create(Schema.Type.INT);
-            case BIGINT -> Schema.create(Schema.Type.LONG);
-            case DOUBLE -> Schema.create(Schema.Type.DOUBLE);
-            case DECIMAL -> LogicalTypes.decimal(t.precision(), t.scale()).addToSchema(Schema.create(Schema.Type.BYTES));
-            case STRING -> Schema.create(Schema.Type.STRING);
-            case BYTES -> Schema.create(Schema.Type.BYTES);
-            case DATE -> LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
-            case TIME -> LogicalTypes.timeMillis().addToSchema(Schema.create(Schema.Type.INT));
-            case TIMESTAMP -> LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
-            case ARRAY -> Schema.createArray(FeedSchema.optional(avroType(t.element(), namespace, name + "_item")));
-            case MAP -> Schema.createMap(FeedSchema.optional(avroType(t.element(), namespace, name + "_value")));
-            case STRUCT -> {
-                List<FeedSchema.NamedType> fields = new ArrayList<>();
-                t.fields().forEach(f -> fields.add(new FeedSchema.NamedType(f.name(), (ns, n) -> avroType(f.type(), ns, n))));
-                yield Schema.createRecord(name, null, namespace, false,
-                        FeedSchema.nullableFields(fields, namespace + "." + name, Set.of()));
-            }
-        };
     }
 
     private static Converter converter(KsqlType t, Schema avro, String path) {

@@ -10,12 +10,29 @@ import java.util.Locale;
  * {@code STRUCT<`F1` STRING, `F2` INTEGER>}.
  */
 public record KsqlType(Base base, int precision, int scale, KsqlType element, KsqlType key,
-                       List<KsqlColumn> fields) {
+                       List<KsqlColumn> fields) implements DeclaredType {
 
-    public enum Base { BOOLEAN, INTEGER, BIGINT, DOUBLE, DECIMAL, STRING, BYTES, DATE, TIME, TIMESTAMP, ARRAY, MAP, STRUCT }
+    /** TIME → time-millis, TIMESTAMP → timestamp-millis: ksqlDB keeps both in milliseconds. */
+    public enum Base {
+        BOOLEAN(Meaning.BOOLEAN), INTEGER(Meaning.INT), BIGINT(Meaning.LONG), DOUBLE(Meaning.DOUBLE),
+        DECIMAL(Meaning.DECIMAL), STRING(Meaning.STRING), BYTES(Meaning.BYTES), DATE(Meaning.DATE),
+        TIME(Meaning.TIME_MILLIS), TIMESTAMP(Meaning.TIMESTAMP_MILLIS), ARRAY(Meaning.LIST), MAP(Meaning.MAP),
+        STRUCT(Meaning.STRUCT);
+
+        private final Meaning meaning;
+
+        Base(Meaning meaning) {
+            this.meaning = meaning;
+        }
+    }
 
     /** A named, typed column; {@code key} for primary-key columns (and WINDOWSTART/WINDOWEND of windowed tables). */
-    public record KsqlColumn(String name, KsqlType type, boolean key) {
+    public record KsqlColumn(String name, KsqlType type, boolean key) implements DeclaredType.Field {
+    }
+
+    @Override
+    public Meaning meaning() {
+        return base.meaning;
     }
 
     public static KsqlType parse(String text) {

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 
@@ -62,7 +61,7 @@ public final class ResultSetSchema {
             SqlType type = SqlType.of(md, c);
             types.add(type);
             labels.add(md.getColumnLabel(c));
-            columns.add(new FeedSchema.NamedType(md.getColumnLabel(c), (ns, n) -> avroType(type, ns, n)));
+            columns.add(new FeedSchema.NamedType(md.getColumnLabel(c), (ns, n) -> DeclaredType.avro(type, ns, n)));
         }
         this.avro = Schema.createRecord(recordName, null, "cameldatalake", false,
                 FeedSchema.nullableFields(columns, "cameldatalake." + recordName, Set.of()));
@@ -98,31 +97,6 @@ public final class ResultSetSchema {
             r.put(c, v == null ? null : converters[c].convert(v));
         }
         return r;
-    }
-
-    private static Schema avroType(SqlType t, String namespace, String name) {
-        return switch (t.kind()) {
-            case BOOLEAN -> Schema.create(Schema.Type.BOOLEAN);
-            case INT -> Schema.create(Schema.Type.INT);
-            case LONG -> Schema.create(Schema.Type.LONG);
-            case FLOAT -> Schema.create(Schema.Type.FLOAT);
-            case DOUBLE -> Schema.create(Schema.Type.DOUBLE);
-            case DECIMAL -> LogicalTypes.decimal(t.precision(), t.scale()).addToSchema(Schema.create(Schema.Type.BYTES));
-            case STRING -> Schema.create(Schema.Type.STRING);
-            case BYTES -> Schema.create(Schema.Type.BYTES);
-            case DATE -> LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
-            case TIME -> LogicalTypes.timeMicros().addToSchema(Schema.create(Schema.Type.LONG));
-            case LOCAL_TIMESTAMP -> LogicalTypes.localTimestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
-            case TIMESTAMP -> LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
-            case LIST -> Schema.createArray(FeedSchema.optional(avroType(t.element(), namespace, name + "_item")));
-            case MAP -> Schema.createMap(FeedSchema.optional(avroType(t.element(), namespace, name + "_value")));
-            case STRUCT -> {
-                List<FeedSchema.NamedType> fields = new ArrayList<>();
-                t.fields().forEach(f -> fields.add(new FeedSchema.NamedType(f.name(), (ns, n) -> avroType(f.type(), ns, n))));
-                yield Schema.createRecord(name, null, namespace, false,
-                        FeedSchema.nullableFields(fields, namespace + "." + name, Set.of()));
-            }
-        };
     }
 
     private static Converter converter(SqlType t, Schema avro, String path) {

@@ -14,13 +14,31 @@ import java.util.Locale;
  * returns, and UBIGINT) become decimals of scale 0; a type without a faithful Parquet form (INTERVAL, UUID, JSON,
  * ENUM, UNION, TIME WITH TIME ZONE, unconstrained NUMERIC) becomes its text.
  */
-public record SqlType(Kind kind, int precision, int scale, SqlType element, List<Field> fields, String declared) {
+public record SqlType(Kind kind, int precision, int scale, SqlType element, List<Field> fields, String declared)
+        implements DeclaredType {
     /** The largest precision of a Parquet decimal held in 16 bytes. */
     public static final int MAX_DECIMAL_PRECISION = 38;
 
-    public enum Kind { BOOLEAN, INT, LONG, FLOAT, DOUBLE, DECIMAL, STRING, BYTES, DATE, TIME, LOCAL_TIMESTAMP, TIMESTAMP, LIST, STRUCT, MAP }
+    /** TIME → time-micros, TIMESTAMP → local-timestamp-micros, TIMESTAMP WITH TIME ZONE → timestamp-micros. */
+    public enum Kind {
+        BOOLEAN(Meaning.BOOLEAN), INT(Meaning.INT), LONG(Meaning.LONG), FLOAT(Meaning.FLOAT), DOUBLE(Meaning.DOUBLE),
+        DECIMAL(Meaning.DECIMAL), STRING(Meaning.STRING), BYTES(Meaning.BYTES), DATE(Meaning.DATE),
+        TIME(Meaning.TIME_MICROS), LOCAL_TIMESTAMP(Meaning.LOCAL_TIMESTAMP_MICROS), TIMESTAMP(Meaning.TIMESTAMP_MICROS),
+        LIST(Meaning.LIST), STRUCT(Meaning.STRUCT), MAP(Meaning.MAP);
 
-    public record Field(String name, SqlType type) {
+        private final Meaning meaning;
+
+        Kind(Meaning meaning) {
+            this.meaning = meaning;
+        }
+    }
+
+    public record Field(String name, SqlType type) implements DeclaredType.Field {
+    }
+
+    @Override
+    public Meaning meaning() {
+        return kind.meaning;
     }
 
     private static SqlType simple(Kind kind, String declared) {
