@@ -8,7 +8,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * camel-kafka's only rebalance hook (registry bean {@code subscribeAdapter}, research/camel-idioms.md §3.5), for the
+ * camel-kafka's only rebalance hook (registry bean {@code subscribeAdapter}), for the
  * routes that consume with camel-kafka (the warehouse mirror; the lake's stream feeds have their own consumer,
  * {@link LakeKafkaConsumer}): each revocation, loss or assignment starts a new {@link AssignmentEpochs epoch} for
  * the partitions, so that records camel-kafka fetched before it are not written.

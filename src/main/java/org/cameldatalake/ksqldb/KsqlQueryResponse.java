@@ -19,8 +19,8 @@ import org.cameldatalake.schema.KsqlType;
 import org.cameldatalake.schema.KsqlType.KsqlColumn;
 
 /**
- * Reads a query response in ksqlDB's v1 format ({@code Accept: application/vnd.ksql.v1+json},
- * research/ksqldb-rest-api.md §2.3) one element at a time, so that a table of any size streams through:
+ * Reads a query response in ksqlDB's v1 format ({@code Accept: application/vnd.ksql.v1+json})
+ * one element at a time, so that a table of any size streams through:
  * {@code [} header {@code ,\n} row {@code ,\n} … {@code ]}. Chunk boundaries are not assumed to align with
  * elements. A response that ends before its closing {@code ]} (a dropped connection), bytes that are not UTF-8, a
  * line that is not JSON (or has a duplicate key), an element that is not one of §2.3's, a row without its

@@ -24,7 +24,7 @@ import org.cameldatalake.schema.KsqlType.KsqlColumn;
 
 /**
  * The Avro schema of rows whose columns ksqlDB declared (query header or DESCRIBE), and the converter of their
- * REST encoding (research/ksqldb-rest-api.md §7) to Avro values: DECIMAL → decimal, TIMESTAMP → timestamp-millis,
+ * REST encoding to Avro values: DECIMAL → decimal, TIMESTAMP → timestamp-millis,
  * DATE → date, TIME → time-millis, BYTES → bytes, ARRAY → list, MAP → map, STRUCT → nested record.
  * WINDOWSTART, WINDOWEND and ROWTIME (BIGINT epoch millis) become timestamp-millis. Types are taken as declared,
  * never guessed from values; a value that does not match its declared type is a {@link BadValue}.

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A ksqlDB SQL type as ksqlDB spells it in query headers and DESCRIBE output (research/ksqldb-rest-api.md §2.3):
+ * A ksqlDB SQL type as ksqlDB spells it in query headers and DESCRIBE output:
  * {@code BIGINT}, {@code DECIMAL(10, 2)}, {@code ARRAY<STRING>}, {@code MAP<STRING, INTEGER>},
  * {@code STRUCT<`F1` STRING, `F2` INTEGER>}.
  */

@@ -17,7 +17,7 @@ import org.cameldatalake.feed.FeedDefinition.Window;
 import org.cameldatalake.feed.FeedDefinition.WindowType;
 
 /**
- * Decodes the Kafka key of a ksqlDB table's changelog into its key columns (research/ksqldb-rest-api.md §8.3, §8.4):
+ * Decodes the Kafka key of a ksqlDB table's changelog into its key columns:
  * KEY_FORMAT JSON (one column: the bare JSON value; several: an object by column name) or KAFKA (one column:
  * UTF-8 text, 4-byte INT or 8-byte BIGINT, big-endian). Windowed keys end with the window: tumbling and hopping
  * with the start (the end is start + size), session with the end then the start; both become the

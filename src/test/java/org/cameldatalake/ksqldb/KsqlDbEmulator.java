@@ -15,8 +15,8 @@ import org.cameldatalake.demo.ksqldb.ResponseFault;
 import org.cameldatalake.demo.ksqldb.ResultWriter;
 
 /**
- * A strict emulator of the ksqlDB 0.29 / CP 7.x REST API on a real HTTP/1.1 server, following
- * {@code /work/shared/research/ksqldb-rest-api.md}: the demo's {@link KsqlDbServer}, plus faults injected per
+ * A strict emulator of the ksqlDB 0.29 / CP 7.x REST API on a real HTTP/1.1 server, byte for byte as
+ * ksqlDB answers: the demo's {@link KsqlDbServer}, plus faults injected per
  * request and a record of every request.
  */
 public final class KsqlDbEmulator extends KsqlDbServer {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Checks the emulator over real HTTP against the bytes in /work/shared/research/ksqldb-rest-api.md. */
+/** Checks the emulator over real HTTP against the bytes ksqlDB's REST API sends. */
 class KsqlDbEmulatorTest {
     private static final String V1 = "application/vnd.ksql.v1+json";
     private static final String DELIMITED = "application/vnd.ksqlapi.delimited.v1";

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The v1 response format of research/ksqldb-rest-api.md §2.3/§2.4, byte for byte. */
+/** ksqlDB's v1 query response format, byte for byte. */
 class KsqlQueryResponseTest {
     private static List<String> rows(String body) throws Exception {
         try (KsqlQueryResponse r = new KsqlQueryResponse(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)))) {

@@ -13,8 +13,8 @@ import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 
 /**
- * A seeded generator of ksqlDB {@code /query-stream} responses in the v1 format (research/ksqldb-rest-api.md §2.3,
- * value encodings of §7) for one table of every ksqlDB type: complete ones, some with edge values that must land
+ * A seeded generator of ksqlDB {@code /query-stream} responses in the v1 format (and
+ * ksqlDB's value encodings) for one table of every ksqlDB type: complete ones, some with edge values that must land
  * unchanged, and broken ones of every kind, each with the pattern its error must contain.
  */
 public final class BadResponses {

@@ -16,7 +16,7 @@ import org.cameldatalake.feed.FeedDefinition.Window;
 import org.cameldatalake.feed.FeedDefinition.WindowType;
 import org.junit.jupiter.api.Test;
 
-/** Key bytes as ksqlDB writes them (research/ksqldb-rest-api.md §8.3, §8.4). */
+/** Key bytes as ksqlDB writes them. */
 class ChangelogKeyTest {
     private static Map<String, String> decode(Warehouse spec, byte[] bytes) {
         Map<String, JsonNode> m = new ChangelogKey(spec).decode(bytes);
