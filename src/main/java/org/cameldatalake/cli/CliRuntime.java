@@ -6,6 +6,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.cameldatalake.runtime.DatalakeRuntime;
 import org.cameldatalake.runtime.FeedRouteManager;
+import org.cameldatalake.runtime.ScheduledWork;
 
 /** The service's own runtime (same settings, routes and beans), started without its feeds, for one-shot commands. */
 final class CliRuntime implements AutoCloseable {
@@ -43,6 +44,14 @@ final class CliRuntime implements AutoCloseable {
 
     org.cameldatalake.warehouse.ApiTokens apiTokens() {
         return context().getRegistry().lookupByNameAndType("apiTokens", org.cameldatalake.warehouse.ApiTokens.class);
+    }
+
+    /**
+     * For a command that does the scheduled work's job: leads it for as long as the lease is open, or throws
+     * {@link ScheduledWork.Refused} naming the instance that leads it (see {@link ScheduledWork#lead}).
+     */
+    ScheduledWork.Lease leadScheduledWork() throws Exception {
+        return context().getRegistry().lookupByNameAndType(ScheduledWork.BEAN, ScheduledWork.class).lead(context());
     }
 
     FeedRouteManager feeds() {

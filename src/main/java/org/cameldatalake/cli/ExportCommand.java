@@ -7,6 +7,7 @@ import org.cameldatalake.feed.FeedCatalog;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.feed.FeedDefinition.FeedType;
 import org.cameldatalake.runtime.FeedRouteManager;
+import org.cameldatalake.runtime.ScheduledWork;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,18 +73,51 @@ public final class ExportCommand implements Callable<Integer> {
                 feeds.add(f);
             }
             int failures = 0;
-            for (FeedDefinition f : feeds) {
-                org.cameldatalake.runtime.ExportProgress progress = new org.cameldatalake.runtime.ExportProgress();
-                try (ProgressPrinter printer = new ProgressPrinter(f.name(), progress, System.err, mode, every)) {
-                    String result = manager.exportOnce(f, progress);
-                    printer.close(); // its last line before the result
-                    System.out.println(f.name() + ": " + result);
-                } catch (Exception e) {
-                    failures++;
-                    System.err.println("camel-datalake export: " + f.name() + ": " + FeedRouteManager.reason(e));
+            try {
+                for (FeedDefinition f : feeds) {
+                    failures += exportOne(runtime, manager, f, mode, every) ? 0 : 1;
+                }
+            } finally {
+                if (lead != null) {
+                    lead.close();
                 }
             }
             return failures == 0 ? 0 : 1;
+        }
+    }
+
+    private boolean exportOne(CliRuntime runtime, FeedRouteManager manager, FeedDefinition f, ProgressPrinter.Mode mode,
+                              java.time.Duration every) {
+        org.cameldatalake.runtime.ExportProgress progress = new org.cameldatalake.runtime.ExportProgress();
+        try (ProgressPrinter printer = new ProgressPrinter(f.name(), progress, System.err, mode, every)) {
+            if (!f.isKafkaStream()) {
+                leadScheduledWork(runtime); // its snapshots and polls are the scheduled work's job
+            }
+            String result = manager.exportOnce(f, progress);
+            printer.close(); // its last line before the result
+            System.out.println(f.name() + ": " + result);
+            return true;
+        } catch (Exception e) {
+            System.err.println("camel-datalake export: " + f.name() + ": " + FeedRouteManager.reason(e));
+            return false;
+        }
+    }
+
+    /** The scheduled work's lead, taken for the first feed that needs it and kept to the end (a refusal too). */
+    private ScheduledWork.Lease lead;
+    private ScheduledWork.Refused refusal;
+
+    private void leadScheduledWork(CliRuntime runtime) throws Exception {
+        if (refusal != null) {
+            throw refusal;
+        }
+        if (lead == null) {
+            try {
+                lead = runtime.leadScheduledWork();
+            } catch (ScheduledWork.Refused e) {
+                refusal = e;
+                throw e;
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package org.cameldatalake.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.cameldatalake.runtime.ScheduledWork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,12 +18,15 @@ public final class MaintenanceCommands {
 
         @Override
         public Integer call() throws Exception {
-            try (CliRuntime runtime = new CliRuntime()) {
+            try (CliRuntime runtime = new CliRuntime(); ScheduledWork.Lease lead = dryRun ? null : runtime.leadScheduledWork()) {
                 List<String> report = runtime.maintenance().retention(dryRun);
                 report.forEach(System.out::println);
                 System.out.println(report.isEmpty() ? "nothing is past its retention" : report.size() + " item(s)"
                         + (dryRun ? " would be deleted" : " deleted"));
                 return 0;
+            } catch (ScheduledWork.Refused refused) {
+                System.err.println("camel-datalake retention: " + refused.getMessage());
+                return 1;
             }
         }
     }
@@ -36,12 +40,15 @@ public final class MaintenanceCommands {
 
         @Override
         public Integer call() throws Exception {
-            try (CliRuntime runtime = new CliRuntime()) {
+            try (CliRuntime runtime = new CliRuntime(); ScheduledWork.Lease lead = check ? null : runtime.leadScheduledWork()) {
                 List<String> drift = runtime.maintenance().permissions(check);
                 drift.forEach(System.out::println);
                 System.out.println(drift.isEmpty() ? "permissions match every feed's security_level"
                         : drift.size() + " path(s) " + (check ? "drift" : "fixed"));
                 return check && !drift.isEmpty() ? 1 : 0;
+            } catch (ScheduledWork.Refused refused) {
+                System.err.println("camel-datalake permissions: " + refused.getMessage());
+                return 1;
             }
         }
     }

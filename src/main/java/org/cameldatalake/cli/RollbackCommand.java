@@ -3,6 +3,7 @@ package org.cameldatalake.cli;
 import java.util.concurrent.Callable;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.runtime.FeedRouteManager;
+import org.cameldatalake.runtime.ScheduledWork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,9 +29,9 @@ public final class RollbackCommand implements Callable<Integer> {
                 System.err.println("camel-datalake rollback: no table feed named '" + table + "'");
                 return 1;
             }
-            try {
-                manager.openSnapshotWriter(f).rollback(version);
-            } catch (IllegalArgumentException e) {
+            try (ScheduledWork.Lease lead = runtime.leadScheduledWork()) { // a snapshot meanwhile would race it
+                manager.rollback(f, version);
+            } catch (IllegalArgumentException | IllegalStateException e) {
                 System.err.println("camel-datalake rollback: " + e.getMessage());
                 return 1;
             }

@@ -28,6 +28,9 @@ final class FeedExports {
     }
 
     String exportOnce(FeedDefinition feed, ExportProgress progress) throws Exception {
+        if (!feed.isKafkaStream()) {
+            writers.refuseIfWrittenElsewhere(feed); // the scheduled work's job: the caller leads it (a cluster) or checks
+        }
         if (feed.isJdbc()) {
             if (feed.isJdbcTable()) {
                 writers.openSnapshotWriter(feed);
@@ -51,10 +54,6 @@ final class FeedExports {
         }
         if (feed.isKsqldbStream()) {
             AppendWriter polled = writers.openStreamWriter(feed, null);
-            if (polled.writtenByOthers()) {
-                throw new IllegalStateException("feed " + feed.name() + " is being written by another running process "
-                        + "(a service polls it on its schedule): two polls at once would land rows twice; stop it first");
-            }
             long before = polled.counters().recordsWritten();
             progress.track(() -> polled.counters().recordsWritten() - before, ExportProgress.UNKNOWN);
             try (org.apache.camel.ProducerTemplate template = ctx.createProducerTemplate()) {

@@ -214,6 +214,7 @@ public final class FeedRouteManager {
         if (feed.isKsqldbTable() || feed.isSqlTable() || feed.isJdbcTable()) {
             try {
                 SnapshotWriter writer = openSnapshotWriter(feed);
+                storage.claim(new LakeLayout(storage).tableDir(feed.name())); // a command beside it can tell (refuseIfWrittenElsewhere)
                 TemplatedRouteBuilder.builder(ctx, feed.isSqlTable() ? SQL_TABLE_TEMPLATE
                                 : feed.isJdbc() ? JDBC_TEMPLATE : KSQLDB_TABLE_TEMPLATE)
                         .routeId(feed.routeId())
@@ -292,7 +293,9 @@ public final class FeedRouteManager {
         if (writer != null) {
             writer.close();
         }
-        ksqlDbExports.remove(feedName);
+        if (ksqlDbExports.remove(feedName) != null) {
+            storage.release(new LakeLayout(storage).tableDir(feedName));
+        }
     }
 
     private AppendWriter openStreamWriter(FeedDefinition feed, String consumerGroup) throws java.io.IOException {
@@ -321,6 +324,12 @@ public final class FeedRouteManager {
     /** The snapshot writer of a table feed, registered for the {@code ksqldb-snapshot} route. */
     public synchronized SnapshotWriter openSnapshotWriter(FeedDefinition feed) throws java.io.IOException {
         return feedWriters.openSnapshotWriter(feed);
+    }
+
+    /** Makes an earlier snapshot version of a table current (the {@code rollback} command); see {@link FeedWriters#refuseIfWrittenElsewhere}. */
+    public synchronized void rollback(FeedDefinition table, int version) throws Exception {
+        feedWriters.refuseIfWrittenElsewhere(table);
+        openSnapshotWriter(table).rollback(version);
     }
 
     public FeedCatalog catalog() {

@@ -78,6 +78,20 @@ final class FeedWriters {
     }
 
 
+    /**
+     * With one instance per lake ({@code datalake.cluster.service = none}), refuses work on a feed whose folder another
+     * live process writes: a service polls or snapshots it on its schedule (it claims the folder while the feed runs).
+     * Only stores with process locks can tell (a local disk); elsewhere "one instance per lake" means stopping it first.
+     */
+    void refuseIfWrittenElsewhere(FeedDefinition feed) throws java.io.IOException {
+        org.apache.hadoop.fs.Path folder = new org.cameldatalake.partition.LakeLayout(storage).feedDir(feed.type(), feed.name());
+        if (settings.cluster().service().equals("none") && storage.claimedByOthers(folder)) {
+            throw new IllegalStateException("feed " + feed.name() + " is being written by another running process (a "
+                    + "service claims " + storage.relative(folder) + " and runs its schedule): both at once could lose or "
+                    + "repeat an update; stop it first");
+        }
+    }
+
     /** The snapshot writer of a table feed, registered for the {@code ksqldb-snapshot} route. */
     SnapshotWriter openSnapshotWriter(FeedDefinition feed) throws java.io.IOException {
         SnapshotWriter existing = ksqlDbExports.snapshotWriter(feed.name());

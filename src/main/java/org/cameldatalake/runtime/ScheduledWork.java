@@ -4,6 +4,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.NamedNode;
+import org.apache.camel.cluster.CamelClusterEventListener;
+import org.apache.camel.cluster.CamelClusterMember;
+import org.apache.camel.cluster.CamelClusterView;
+import org.apache.camel.support.cluster.ClusterServiceHelper;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
@@ -25,10 +29,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScheduledWork implements RoutePolicyFactory {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledWork.class);
-    private final String namespace;
+    /** The registry name of this lake's {@link ScheduledWork}, for the commands that do its job ({@link #lead}). */
+    public static final String BEAN = "scheduledWork";
+    private final DatalakeSettings.Cluster cluster;
+    /** For {@code file}: the folder holding the lock (and the note naming who holds it); else null. */
+    private final Path lockFolder;
+    private final java.util.concurrent.atomic.AtomicBoolean noting = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ScheduledWork(String namespace) {
-        this.namespace = namespace;
+    private ScheduledWork(DatalakeSettings.Cluster cluster, Path lockFolder) {
+        this.cluster = cluster;
+        this.lockFolder = lockFolder;
     }
 
     /**
@@ -36,24 +46,24 @@ public final class ScheduledWork implements RoutePolicyFactory {
      * below {@code root} for {@code file}, or the cluster service already bound in the registry for {@code registry}.
      */
     public static void configure(CamelContext ctx, DatalakeSettings.Cluster cluster, Path localLakeRoot) throws Exception {
+        Path lockFolder = null;
         switch (cluster.service()) {
             case "none" -> {
-                return;
             }
             case "file" -> {
-                Path root = cluster.fileRoot() != null ? cluster.fileRoot()
+                lockFolder = cluster.fileRoot() != null ? cluster.fileRoot()
                         : localLakeRoot != null ? localLakeRoot.resolve("_cluster") : null;
-                if (root == null) {
+                if (lockFolder == null) {
                     throw new IllegalArgumentException("datalake.cluster.service = file needs datalake.cluster.file.root "
                             + "(a folder every instance shares) when the lake is not on a local disk");
                 }
                 FileLockClusterService service = new FileLockClusterService();
                 service.setId(cluster.memberId());
-                service.setRoot(root.toString());
+                service.setRoot(lockFolder.toString());
                 service.setAcquireLockDelay(cluster.acquireLockInterval().toMillis(), TimeUnit.MILLISECONDS);
                 service.setAcquireLockInterval(cluster.acquireLockInterval().toMillis(), TimeUnit.MILLISECONDS);
                 ctx.addService(service);
-                LOG.info("scheduled work runs on the instance holding the lock {}/{} (this one: {})", root,
+                LOG.info("scheduled work runs on the instance holding the lock {}/{} (this one: {})", lockFolder,
                         cluster.namespace(), cluster.memberId());
             }
             case "registry" -> LOG.info("scheduled work runs on the leader of the cluster service in the registry, "
@@ -61,7 +71,16 @@ public final class ScheduledWork implements RoutePolicyFactory {
             default -> throw new IllegalArgumentException("datalake.cluster.service = " + cluster.service()
                     + ": none, file or registry");
         }
-        ctx.addRoutePolicyFactory(new ScheduledWork(cluster.namespace()));
+        ScheduledWork work = new ScheduledWork(cluster, lockFolder);
+        ctx.getRegistry().bind(BEAN, work);
+        if (work.clustered()) {
+            ctx.addRoutePolicyFactory(work);
+        }
+    }
+
+    /** Whether the scheduled work runs on the leader of a cluster service (false: {@code none}, on every instance). */
+    public boolean clustered() {
+        return !cluster.service().equals("none");
     }
 
     /** A policy of its own for each scheduled route, so that routes come and go (hot reload) independently. */
@@ -72,10 +91,149 @@ public final class ScheduledWork implements RoutePolicyFactory {
             return null;
         }
         try {
-            return ClusteredRoutePolicy.forNamespace(ctx, namespace);
+            if (noting.compareAndSet(false, true)) {
+                joinNotingTheLeader(ctx);
+            }
+            return ClusteredRoutePolicy.forNamespace(ctx, cluster.namespace());
         } catch (Exception e) {
             throw new IllegalStateException("route " + routeId + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * For a command that does the scheduled work's job ({@code rollback}, {@code export} of a polled feed,
+     * {@code retention}…): the leadership of the same cluster service for as long as the returned lease is open, so
+     * that no instance does that work meanwhile. Waits about three acquire intervals to become leader; when another
+     * member leads, throws {@link Refused}, a one-line reason naming it. With {@code none}, a lease that holds nothing: the caller
+     * checks the folders it writes instead ({@link FeedWriters#refuseIfWrittenElsewhere}).
+     */
+    public Lease lead(CamelContext ctx) throws Exception {
+        if (!clustered()) {
+            return new Lease(null);
+        }
+        if (lockFolder != null && heldByAnotherProcess(lockFolder.resolve(cluster.namespace()))) {
+            throw refusal(leader(null)); // a live leader: no need to wait for the service's heartbeat to say so
+        }
+        java.util.concurrent.CountDownLatch led = new java.util.concurrent.CountDownLatch(1);
+        CamelClusterEventListener.Leadership listener = (v, leader) -> {
+            if (leader != null && leader.isLocal()) {
+                led.countDown();
+            }
+        };
+        CamelClusterView view = joinNotingTheLeader(ctx);
+        Lease lease = new Lease(view);
+        try {
+            view.addEventListener(listener);
+            java.time.Duration bound = cluster.acquireLockInterval().multipliedBy(3).plusSeconds(1);
+            if (!view.getLocalMember().isLeader() && !led.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw refusal(leader(view));
+            }
+            LOG.info("this command leads the scheduled work of the lake ({}) until it ends", where());
+            return lease;
+        } catch (Exception | Error e) {
+            lease.close();
+            throw e;
+        } finally {
+            view.removeEventListener(listener);
+        }
+    }
+
+    private Refused refusal(String leader) {
+        return new Refused("instance " + leader + " leads the scheduled work of this lake (" + where() + ") and would "
+                + "race this command: stop it (every instance of the lake) first, then run the command again (the lead "
+                + "of an instance killed without stopping passes after about "
+                + cluster.acquireLockInterval().multipliedBy(6).toSeconds() + " s)");
+    }
+
+    /**
+     * Whether another live process holds the file service's lock (the kernel drops it when its holder dies). The
+     * probe holds the lock for an instant: an instance trying to take it just then tries again at its next interval.
+     */
+    private static boolean heldByAnotherProcess(Path lock) {
+        if (!java.nio.file.Files.exists(lock)) {
+            return false;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock probe = ch.tryLock(0, 1, false); // the region the cluster service locks
+            if (probe == null) {
+                return true;
+            }
+            probe.release();
+            return false;
+        } catch (java.io.IOException | java.nio.channels.OverlappingFileLockException e) {
+            return false; // cannot tell: the cluster service decides
+        }
+    }
+
+    /** Another member leads the scheduled work: a command doing its job would race it. */
+    public static final class Refused extends IllegalStateException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** The leadership a command holds until {@link #close}; nothing with {@code none}. */
+    public static final class Lease implements AutoCloseable {
+        private final CamelClusterView view;
+
+        private Lease(CamelClusterView view) {
+            this.view = view;
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (view != null) {
+                view.getClusterService().releaseView(view); // the last user of the view stops it: the lock goes
+            }
+        }
+    }
+
+    /** Joins the namespace's view, whose leader records its name beside the lock (the file service tells no one else). */
+    private CamelClusterView joinNotingTheLeader(CamelContext ctx) throws Exception {
+        CamelClusterView view = ClusterServiceHelper.mandatoryLookupService(ctx).getView(cluster.namespace());
+        if (lockFolder != null) {
+            view.addEventListener((CamelClusterEventListener.Leadership) (v, leader) -> {
+                if (leader != null && leader.isLocal()) {
+                    noteLeader();
+                }
+            });
+        }
+        return view;
+    }
+
+    private void noteLeader() {
+        try {
+            Path note = leaderNote();
+            Path tmp = note.resolveSibling(note.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+            java.nio.file.Files.writeString(tmp, cluster.memberId());
+            java.nio.file.Files.move(tmp, note, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            LOG.warn("could not record this instance as the leader in {}: {}", leaderNote(), e.toString());
+        }
+    }
+
+    private Path leaderNote() {
+        return lockFolder.resolve(cluster.namespace() + ".leader");
+    }
+
+    /** The member leading {@code view}: as the cluster service says, else as the leader noted it. */
+    private String leader(CamelClusterView view) {
+        java.util.Optional<String> known = view == null ? java.util.Optional.empty()
+                : view.getLeader().map(CamelClusterMember::getId);
+        if (known.isPresent() || lockFolder == null) {
+            return "'" + known.orElse("(unknown)") + "'";
+        }
+        try {
+            return "'" + java.nio.file.Files.readString(leaderNote()).trim() + "'";
+        } catch (java.io.IOException e) {
+            return "(unknown: no " + leaderNote() + ")";
+        }
+    }
+
+    private String where() {
+        return lockFolder != null ? "lock " + lockFolder.resolve(cluster.namespace())
+                : "cluster service " + cluster.service() + ", namespace " + cluster.namespace();
     }
 
     /** A scheduled route switched off ({@code autoStartup: false}) stays off on the leader too. */

@@ -282,11 +282,6 @@ public final class AppendWriter implements AutoCloseable {
         });
     }
 
-    /** Whether another live process writes this feed (known on stores with process locks; false elsewhere). */
-    public boolean writtenByOthers() throws IOException {
-        return storage.claimedByOthers(folder.dir());
-    }
-
     /** Who says whether this process still owns a partition (its Kafka consumer); by default it does. */
     public void ownedBy(PartitionOwnership ownership) {
         publisher.ownedBy(ownership);
