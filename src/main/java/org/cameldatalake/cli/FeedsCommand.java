@@ -184,7 +184,8 @@ public final class FeedsCommand {
         }
     }
 
-    @Command(name = "sync", description = "Create the lake folders and metadata of every active feed; report drift between files and lake.")
+    @Command(name = "sync", description = {"Create the lake folders and metadata of the active feeds that have none; report drift "
+            + "between files and lake.", "Feeds already in the lake are not touched (safe beside a running service)."})
     static final class Sync implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
@@ -197,9 +198,11 @@ public final class FeedsCommand {
                 new FeedFiles(m.settings().feedsDir()).archivedFeeds().forEach(f -> declared.add(f.type().dir() + "/" + f.name()));
                 for (FeedDefinition f : catalog.feeds()) {
                     boolean existed = m.storage().exists(new LakeLayout(m.storage()).metadata(f.type(), f.name()));
-                    if (f.type() == FeedDefinition.FeedType.STREAM) {
-                        m.withStreamWriter(f, w -> null); // a writer's start creates the folder and reconciles metadata
-                    } else {
+                    // a feed that has metadata is left alone: a running service may own its partitions and manifests,
+                    // which a writer started here would reconcile behind its back; the writer's start does it anyway
+                    if (!existed && f.type() == FeedDefinition.FeedType.STREAM) {
+                        m.withStreamWriter(f, w -> null); // a writer's start creates the folder and its metadata
+                    } else if (!existed) {
                         m.openSnapshotWriter(f);
                     }
                     System.out.println((existed ? "in sync:  " : "created:  ") + f.type().dir() + "/" + f.name());
