@@ -23,7 +23,6 @@ import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.io.InputFile;
@@ -31,7 +30,8 @@ import org.apache.parquet.io.InputFile;
 /**
  * A lake on a local disk (or any mounted file system), through Hadoop's raw local file system — its checksummed
  * default writes {@code .crc} side files into the lake and was measured 1.3–1.8× slower here — with java.nio for what
- * Hadoop does by forking processes or not at all: modes, folder fsync, file locks, symbolic links.
+ * Hadoop does by forking processes or not at all: modes (also those Hadoop sets itself, {@link ForklessLocalFileSystem}),
+ * folder fsync, file locks, symbolic links.
  * <p>
  * A new file is written as {@code <folder>/_temporary/<process>/<uuid>.parquet.tmp}, synced, and renamed into place,
  * and the rename is synced too before anything relies on it. Each process's temporary folder ({@link TemporaryAreas})
@@ -46,7 +46,7 @@ public final class LocalStorage extends FileSystemStorage {
     public LocalStorage(String root, Map<String, String> hadoop) throws IOException {
         this(Paths.get(root.startsWith("file:") ? URI.create(root).getPath() : root).toAbsolutePath().normalize().toUri(),
                 Storages.configuration(hadoop, c -> {
-                    c.set("fs.file.impl", RawLocalFileSystem.class.getName());
+                    c.set("fs.file.impl", ForklessLocalFileSystem.class.getName());
                     c.setBoolean("fs.file.impl.disable.cache", true);
                 }));
     }

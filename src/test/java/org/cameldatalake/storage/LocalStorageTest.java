@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordingFile;
 import org.apache.hadoop.fs.FileStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,5 +62,37 @@ class LocalStorageTest {
             assertThat(storage.listFiles(storage.root()).stream().map(f -> storage.relative(f.getPath())))
                     .containsExactly("streams/f/a.parquet");
         }
+    }
+
+    /**
+     * Hadoop's raw local file system sets a mode on every file and folder it creates, and without its native library
+     * it forks {@code chmod} to do so: three forks per published data file and its metadata. The lake writes, replaces
+     * and publishes files without starting a process (watched with Java Flight Recorder), with the modes Hadoop gave.
+     */
+    @Test
+    void writesAndPublishesFilesWithoutStartingProcesses(@TempDir Path dir) throws Exception {
+        Path recorded = dir.resolve("processes.jfr");
+        try (Storage storage = Storages.open(dir.resolve("lake").toString()); Recording processes = new Recording()) {
+            processes.enable("jdk.ProcessStart");
+            processes.start();
+            org.apache.hadoop.fs.Path feed = storage.path("streams", "f");
+            Storage.PendingFile pending = storage.create(feed);
+            try (var out = pending.create(0)) {
+                out.write(new byte[] {1, 2, 3});
+            }
+            pending.commit(new org.apache.hadoop.fs.Path(feed, "year=2025/a.parquet"));
+            storage.replace(new org.apache.hadoop.fs.Path(feed, "_metadata.json"), "{}".getBytes());
+            processes.stop();
+            processes.dump(recorded);
+        }
+        assertThat(RecordingFile.readAllEvents(recorded).stream().map(e -> e.getString("command")))
+                .as("processes started").isEmpty();
+        assertThat(mode(dir.resolve("lake/streams/f/year=2025/a.parquet"))).isEqualTo("rw-r--r--");
+        assertThat(mode(dir.resolve("lake/streams/f/_metadata.json"))).isEqualTo("rw-r--r--");
+        assertThat(mode(dir.resolve("lake/streams/f/year=2025"))).isEqualTo("rwxr-xr-x");
+    }
+
+    private static String mode(Path p) throws java.io.IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 }

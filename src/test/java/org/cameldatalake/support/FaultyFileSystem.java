@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.StreamCapabilities;
 import org.apache.hadoop.fs.Syncable;
 import org.apache.hadoop.fs.permission.FsPermission;
+import org.cameldatalake.storage.ForklessLocalFileSystem;
 
 /**
  * The local file system of a lake whose disk fails on demand, for the disk-fault tests. The service takes it for its
@@ -34,7 +35,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * Faults apply below a registered lake root, to paths whose part below the root contains {@link Disk#only} (all by
  * default); other lakes in the same JVM are untouched.
  */
-public final class FaultyFileSystem extends RawLocalFileSystem {
+public final class FaultyFileSystem extends ForklessLocalFileSystem {
     /** The Hadoop key that makes a lake's {@code file:} root use this file system. */
     public static final String SETTING = "fs.file.impl";
     private static final Map<String, Disk> DISKS = new ConcurrentHashMap<>();
