@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -21,6 +22,7 @@ import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
 import org.apache.hadoop.util.functional.FutureIO;
 import org.apache.parquet.hadoop.util.HadoopStreams;
 import org.apache.parquet.io.InputFile;
@@ -34,6 +36,8 @@ import org.apache.parquet.io.SeekableInputStream;
  */
 public final class HadoopStorage extends FileSystemStorage {
     private static final String S3A_BUFFER_DIR = "fs.s3a.buffer.dir";
+    /** Reads of a small file that another process keeps replacing: each one that fails saw a newer version appear. */
+    private static final int READ_ATTEMPTS = 10;
 
     private final Set<Capability> capabilities;
     private final Publisher publisher;
@@ -134,6 +138,35 @@ public final class HadoopStorage extends FileSystemStorage {
 
     FileSystem fs() {
         return fs;
+    }
+
+    /**
+     * Reads a small file whole. Another instance may replace it (a manifest, {@code _metadata.json}) between S3A's HEAD
+     * and its GET, which S3A reports as {@link RemoteFileChangedException} (HTTP 412: the object is no longer the one
+     * the HEAD saw): it was replaced whole, so reading it again gives the new version.
+     */
+    @Override
+    public byte[] read(Path p) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return super.read(p);
+            } catch (RemoteFileChangedException e) {
+                if (attempt == READ_ATTEMPTS) {
+                    throw e;
+                }
+                pauseBeforeReading(e);
+            }
+        }
+    }
+
+    /** A few milliseconds, drawn at random so that a reader does not keep falling into the same writer's rhythm. */
+    private static void pauseBeforeReading(IOException changed) throws IOException {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw changed;
+        }
     }
 
     @Override

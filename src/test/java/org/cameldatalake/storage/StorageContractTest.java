@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
@@ -212,6 +218,55 @@ class StorageContractTest {
         assertThat(Files.readString(view.resolve("tables/t/_metadata.json"))).isEqualTo("{\"v\":3}");
         assertThat(filesIn(view)).as("no temporary file or object left")
                 .containsExactly("tables/t/_metadata.json", "tables/t/new.json");
+    }
+
+    /**
+     * Several instances on one lake read each other's small files (manifests, {@code _metadata.json}) while their
+     * owners replace them: a manifest after each file its owner publishes, {@code _metadata.json} after each file any
+     * instance publishes, here 20 times a second. Each read gives one whole version, none fails (on S3 the object may
+     * change between the HEAD and the GET of a read).
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aSmallFileReadWhileAnotherProcessReplacesItIsReadWhole(Kind k) throws Exception {
+        Storage st = open(k);
+        org.apache.hadoop.fs.Path manifest = st.path("streams", "feed", "_manifests", "T-0.json");
+        String padding = "x".repeat(2_000);
+        st.replace(manifest, utf8("{\"version\": 0, \"padding\": \"" + padding + "\"}"));
+        AtomicInteger replaced = new AtomicInteger();
+        List<String> read = new ArrayList<>();
+        ScheduledExecutorService owner = Executors.newSingleThreadScheduledExecutor();
+        try (Storage ownersLake = sameLakeElsewhere()) {
+            ScheduledFuture<?> replacing = owner.scheduleAtFixedRate(() -> {
+                try {
+                    ownersLake.replace(manifest, utf8("{\"version\": " + replaced.incrementAndGet() + ", \"padding\": \""
+                            + padding + "\"}"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, 0, 50, TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((replaced.get() < 40 || read.size() < 200) && !replacing.isDone() && System.nanoTime() < deadline) {
+                read.add(new String(st.read(manifest), StandardCharsets.UTF_8));
+            }
+            replacing.cancel(false);
+            assertThat(replaced.get()).as("replacements while reading").isGreaterThanOrEqualTo(40);
+        } finally {
+            owner.shutdownNow();
+            assertThat(owner.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        System.out.printf("%s: %d reads of a small file while it was replaced %d times%n", k, read.size(), replaced.get());
+        assertThat(read).allMatch(r -> r.matches("\\{\"version\": \\d+, \"padding\": \"" + padding + "\"}"), "whole");
+    }
+
+    /** Another storage on this test's lake, as another process opens it (a spool of its own). */
+    private Storage sameLakeElsewhere() throws IOException {
+        Path otherSpool = tmp.resolve("spool-elsewhere");
+        return switch (kind) {
+            case S3 -> Storages.open(storage.root().toString(), s3Settings(), otherSpool);
+            case LOCAL -> Storages.open(view.toString(), Map.of(), otherSpool);
+            case HADOOP_FILE -> new HadoopStorage(view.toUri(), RAW_LOCAL, otherSpool);
+        };
     }
 
     @ParameterizedTest
