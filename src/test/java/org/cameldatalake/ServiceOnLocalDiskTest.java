@@ -1,8 +1,7 @@
 package org.cameldatalake;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Path;
+import org.cameldatalake.support.LakeAudit;
 import org.cameldatalake.support.Service;
 
 /** The service's key user-level scenarios with the lake on a local disk. */
@@ -20,6 +19,6 @@ class ServiceOnLocalDiskTest extends ServiceOnAStoreTest {
     /** No temporary file left in any {@code _temporary} folder. */
     @Override
     protected void assertNothingUnfinished(Service s) throws Exception {
-        assertThat(files(s.lakeRoot())).noneMatch(f -> f.contains("_temporary/") || f.endsWith(".tmp"));
+        LakeAudit.assertNoTemporaryFile(s.lakeRoot());
     }
 }

@@ -151,8 +151,7 @@ class ServiceOnS3Test extends ServiceOnAStoreTest {
     /** No incomplete upload below the lake's prefix, no temporary object, and the stopped services' spools gone. */
     @Override
     protected void assertNothingUnfinished(Service s) throws Exception {
-        assertThat(S3.lake().incompleteUploads(prefix + "/")).isEmpty();
-        assertThat(S3.lake().keys(prefix)).noneMatch(k -> k.contains("_temporary") || k.endsWith(".tmp"));
+        S3.lake().assertNothingUnfinished(prefix);
         assertThat(files(s.spoolDir())).isEmpty();
     }
 }

@@ -94,6 +94,17 @@ public final class LakeAudit {
                 .as("per partition: records, distinct offsets, first and last offset").isEqualTo(expected.toString());
     }
 
+    /** No temporary file anywhere in a lake on a local disk: none in a {@code _temporary} folder, none named {@code .tmp}. */
+    public static void assertNoTemporaryFile(Path lakeRoot) throws IOException {
+        if (!Files.isDirectory(lakeRoot)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(lakeRoot)) {
+            assertThat(files.filter(Files::isRegularFile).map(p -> lakeRoot.relativize(p).toString()))
+                    .as("temporary files in " + lakeRoot).noneMatch(f -> f.contains("_temporary/") || f.endsWith(".tmp"));
+        }
+    }
+
     /**
      * The feed's folder holds only {@code _metadata.json} and published data files of {@code topic} (no file under
      * {@code _temporary/}, no {@code .tmp} or {@code .crc} leftover), seen both by walking it and by DuckDB's glob,

@@ -1,5 +1,7 @@
 package org.cameldatalake.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -126,6 +128,14 @@ public final class S3Lake implements AutoCloseable {
             return c.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().stream()
                     .map(MultipartUpload::key).sorted().toList();
         }
+    }
+
+    /** Nothing unfinished below {@code prefix}: no incomplete multipart upload, no temporary object. */
+    public void assertNothingUnfinished(String prefix) throws IOException {
+        assertThat(incompleteUploads(prefix + "/")).as("incomplete uploads below " + prefix)
+                .isEmpty();
+        assertThat(keys(prefix)).as("objects below " + prefix)
+                .noneMatch(k -> k.contains("_temporary") || k.endsWith(".tmp"));
     }
 
     /** The folder that holds the bucket's objects as files (key "a/b/c" is file a/b/c). */
