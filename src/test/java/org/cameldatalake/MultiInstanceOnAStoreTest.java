@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -38,39 +40,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several instances of the service, each in its own JVM with its own HTTP ports, on one lake (a local folder: the
- * shared disk) and one broker, with the cluster service {@code file}: 3 instances while records arrive on a
- * 6-partition topic; the one leading the scheduled work is killed with SIGKILL; a fourth starts; it is frozen
+ * Several instances of the service, each in its own JVM with its own HTTP ports, on one lake and one broker, with the
+ * cluster service {@code file}; the same scenario on every store the lake may live on ({@link
+ * MultiInstanceOnLocalDiskTest}: a local folder as the shared disk, {@link MultiInstanceOnS3Test}: S3): 3 instances
+ * while records arrive on a 6-partition topic; the one leading the scheduled work is killed with SIGKILL; a fourth starts; it is frozen
  * (SIGSTOP) past its Kafka session, with files open and age-based rotation on, then resumed (SIGCONT); an
  * {@code export} of the Kafka feed runs beside them. Meanwhile a ksqlDB table feed snapshots every 2 s and a ksqlDB
  * stream feed polls every 3 s, against the ksqlDB emulator.
  * <p>
  * At the end, read with DuckDB: every Kafka record once (by id and by offset), every ksqlDB stream row once, each
  * feed's {@code _metadata.json} total equal to what the lake holds, the table's versions those its metadata lists, one
- * per schedule tick of one instance (not one per instance), and the scheduled work moved to a survivor within 30 s.
+ * per schedule tick of one instance (not one per instance), the scheduled work moved to a survivor within 30 s, and
+ * nothing unfinished left on the store by the instances stopped cleanly.
  * <p>
- * {@code mvn verify} runs it over 60,000 records; {@code mvn verify -Pstress} over 300,000 ({@code -Dmulti.records},
- * {@code -Dmulti.seed} vary or replay a run).
+ * {@code mvn verify} runs it over each store's {@link #defaultRecords()}; {@code mvn verify -Pstress} over 300,000
+ * ({@code -Dmulti.records}, {@code -Dmulti.seed} vary or replay a run).
  */
-class MultiInstanceTest {
+abstract class MultiInstanceOnAStoreTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOPIC = "TX_MULTI";
-    private static final String FEED = "tx_multi";
     private static final String TABLE_FEED = "payment_method_totals";
     private static final String KSQL_STREAM_FEED = "transaction_stream";
     private static final int PARTITIONS = 6;
-    private static final int RECORDS = Integer.getInteger("multi.records", 60_000);
     private static final long SEED = Long.getLong("multi.seed", System.currentTimeMillis());
-    /** Records per second: production spans the scenario (a minute or so) and goes on through each of its steps. */
-    private static final int RATE = Integer.getInteger("multi.rate", Math.max(600, RECORDS / 75));
     private static final Duration TABLE_TICK = Duration.ofSeconds(2);
     private static final Duration FAILOVER = Duration.ofSeconds(30);
     /** Bound on a command run beside the service: it works or refuses, it does not wait for the service to go. */
     private static final Duration CLI_BOUND = Duration.ofSeconds(60);
     private static final long DAY1 = Instant.parse("2025-10-13T00:00:00Z").toEpochMilli();
     private static final Pattern VERSION_DIR = Pattern.compile("version=v(\\d+)");
+
+    private final String topic = "TX_MULTI_" + store().toUpperCase();
+    private final String feed = "tx_multi_" + store();
+    private final int records = Integer.getInteger("multi.records", defaultRecords());
+    /** Records per second: production spans the scenario (75 s or so); its last 30 % wait for the SIGSTOP. */
+    private final int rate = Integer.getInteger("multi.rate", Math.max(200, records / 75));
     /** A data file an instance's log says it published, and its Kafka partition. */
-    private static final Pattern PUBLISHED = Pattern.compile("published streams/" + FEED + "/.*_" + TOPIC + "\\+(\\d+)\\+");
+    private final Pattern published = Pattern.compile("published streams/" + feed + "/.*_" + topic + "\\+(\\d+)\\+");
 
     @TempDir
     Path dir;
@@ -81,29 +86,55 @@ class MultiInstanceTest {
     private final List<ServiceProcess> instances = new ArrayList<>();
     private final long started = System.nanoTime();
 
+    /**
+     * A service (not started) whose lake is on this store, with the settings every instance shares to reach it and
+     * to find the cluster service's lock.
+     */
+    protected abstract Service service(Path dir) throws Exception;
+
+    /** A short name of the store, to keep topics, consumer groups and logs apart. */
+    protected abstract String store();
+
+    /** The records {@code mvn verify} produces ({@code -Dmulti.records} overrides it, as {@code -Pstress} does). */
+    protected abstract int defaultRecords();
+
+    /** What instance {@code name} has of its own beyond the shared settings (none by default). */
+    protected Map<String, String> instanceSettings(String name) {
+        return Map.of();
+    }
+
+    /**
+     * How many data files instance {@code name} has open (being written, not yet published); asked before it starts,
+     * since on a local disk its temporary folder is the one that appears afterwards.
+     */
+    protected abstract Callable<Long> openFilesOf(String name, StreamFeedFiles feedFiles) throws IOException;
+
+    /** What the instances left unfinished once stopped: nothing, but for what those killed left to be cleaned. */
+    protected abstract void assertNothingUnfinished(Service s, List<String> stoppedCleanly) throws Exception;
+
     @Test
     void instancesComingGoingAndFrozenLandEverythingOnceAndRunTheScheduledWorkOnce() throws Exception {
-        System.out.printf("multi-instance test: seed %d (replay with -Dmulti.seed=%d), %d records at %d/s%n", SEED, SEED,
-                RECORDS, RATE);
-        KafkaSupport.broker().createTopics(PARTITIONS, List.of(TOPIC));
+        System.out.printf("multi-instance test on %s: seed %d (replay with -Dmulti.seed=%d), %d records at %d/s%n", store(), SEED,
+                SEED, records, rate);
+        KafkaSupport.broker().createTopics(PARTITIONS, List.of(topic));
         SoftAssertions softly = new SoftAssertions();
         try (KsqlDbEmulator ksqldb = KsqlDbEmulator.start();
-             PacedProducer producer = new PacedProducer(KafkaSupport.broker().bootstrapServers(), TOPIC, SEED,
-                     LocalDate.of(2025, 10, 13), 3, RECORDS, RATE)) {
-            service = service(ksqldb);
-            kafkaFeedFiles = new StreamFeedFiles(service.lakeRoot(), FEED);
+             PacedProducer producer = new PacedProducer(KafkaSupport.broker().bootstrapServers(), topic, SEED,
+                     LocalDate.of(2025, 10, 13), 3, records, rate)) {
+            service = configured(ksqldb);
+            kafkaFeedFiles = new StreamFeedFiles(service.lakeRoot(), feed);
             Lake lake = service.lake();
-            String group = "camel-datalake-" + FEED;
+            String group = "camel-datalake-" + feed;
             try {
                 // three instances share the partitions; one of them takes the scheduled work
-                producer.allowAll();
+                producer.allow(records * 7 / 10); // the rest once an instance is frozen, however long the steps take
                 insertKsqlRows(40);
                 for (int i = 1; i <= 3; i++) {
                     instances.add(start(i));
                 }
                 await().atMost(180, SECONDS).pollInterval(500, MILLISECONDS).failFast("an instance exited by itself",
                                 this::anInstanceDied)
-                        .until(() -> KafkaSupport.groupMembers(group) == 3 && maxVersion() >= 2 && lake.streamRows(FEED) > 0);
+                        .until(() -> KafkaSupport.groupMembers(group) == 3 && maxVersion() >= 2 && lake.streamRows(feed) > 0);
                 ServiceProcess leader = leader(softly, "once 3 instances run", instances.get(0));
                 step(lake, producer, "3 instances up, %s leads the scheduled work", leader.name());
 
@@ -122,24 +153,23 @@ class MultiInstanceTest {
 
                 // a fourth instance takes a share of the partitions
                 insertKsqlRows(40);
-                Set<Path> tempDirsBefore = kafkaFeedFiles.tempDirs();
+                Callable<Long> openByFourth = openFilesOf("instance-4", kafkaFeedFiles);
                 ServiceProcess fourth = start(4);
                 instances.add(fourth);
                 await().atMost(120, SECONDS).pollInterval(100, MILLISECONDS).failFast("an instance exited by itself",
-                        this::anInstanceDied).until(() -> !partitionsPublishedBy(fourth).isEmpty()
-                                && StreamFeedFiles.openFiles(kafkaFeedFiles.newTempDir(tempDirsBefore)) > 0);
+                        this::anInstanceDied).until(() -> !partitionsPublishedBy(fourth).isEmpty() && openByFourth.call() > 0);
                 Set<Integer> ownedByFourth = partitionsPublishedBy(fourth);
                 step(lake, producer, "%s writes partitions %s", fourth.name(), ownedByFourth);
 
                 // frozen past its session with files open: the others take its partitions and publish them from the last
                 // commit on; resumed, its rotation finds its open files past their age at once
                 softly.assertThat(leads(fourth)).as(fourth.name() + " leads the scheduled work").isFalse();
-                assertThat(producer.sent()).as("records still arrive when an instance freezes").isLessThan(RECORDS);
                 fourth.signal("STOP");
+                producer.allowAll();
                 await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS).until(() -> KafkaSupport.groupMembers(group) == 2);
                 Set<Path> filesAtRebalance = Set.copyOf(kafkaFeedFiles.dataFiles());
                 await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS).until(() -> kafkaFeedFiles.dataFiles().stream()
-                        .filter(f -> !filesAtRebalance.contains(f)).map(MultiInstanceTest::partitionOf).toList()
+                        .filter(f -> !filesAtRebalance.contains(f)).map(MultiInstanceOnAStoreTest::partitionOf).toList()
                         .containsAll(ownedByFourth));
                 fourth.signal("CONT");
                 await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS).until(() -> KafkaSupport.groupMembers(group) == 3);
@@ -152,7 +182,7 @@ class MultiInstanceTest {
                 String export;
                 Cli.Result result = null;
                 try {
-                    result = Cli.run(CLI_BOUND, dir, service.settings(), Map.of(), "export", "--feed", FEED, "--progress", "off");
+                    result = Cli.run(CLI_BOUND, dir, service.settings(), Map.of(), "export", "--feed", feed, "--progress", "off");
                     export = "exit " + result.exit() + ", printed " + result.out() + ", log ends with "
                             + result.err().subList(Math.max(0, result.err().size() - 5), result.err().size());
                 } catch (IllegalStateException e) {
@@ -165,20 +195,22 @@ class MultiInstanceTest {
                 if (result != null) {
                     Cli.Result r = result;
                     softly.assertThat(r.exit() == 0 ? r.out() : r.err()).as("export beside the service works or refuses "
-                            + "naming what runs: " + export).anyMatch(l -> r.exit() == 0 ? l.startsWith(FEED + ": ")
+                            + "naming what runs: " + export).anyMatch(l -> r.exit() == 0 ? l.startsWith(feed + ": ")
                             : l.contains("running"));
                 }
 
                 // everything lands; the instances stop cleanly
                 insertKsqlRows(40);
-                List<String> ids = producer.awaitAcknowledged(Duration.ofSeconds(Math.max(60, RECORDS / 1000)));
+                List<String> ids = producer.awaitAcknowledged(Duration.ofSeconds(Math.max(60, records / 1000)));
                 await().atMost(60, SECONDS).pollInterval(500, MILLISECONDS)
                         .until(() -> lake.count("SELECT count(DISTINCT TRANSACTION_ID) FROM " + lake.stream(KSQL_STREAM_FEED)) >= ksqlRows);
-                softly.check(() -> LakeAudit.catchUpStopAndAudit(lake, this::stopAll, KafkaSupport.broker(), FEED, TOPIC,
-                        PARTITIONS, ids, Duration.ofSeconds(Math.max(90, RECORDS / 2000))));
+                softly.check(() -> LakeAudit.catchUpStopAndAudit(lake, this::stopAll, KafkaSupport.broker(), feed, topic,
+                        PARTITIONS, ids, Duration.ofSeconds(Math.max(90, records / 2000))));
                 stopAll();
-                System.out.printf("multi-instance test: %d records, seed %d, %.0f s%n", RECORDS, SEED,
+                System.out.printf("multi-instance test on %s: %d records, seed %d, %.0f s%n", store(), records, SEED,
                         (System.nanoTime() - started) / 1e9);
+                List<String> stoppedCleanly = instances.stream().filter(p -> p != leader).map(ServiceProcess::name).toList();
+                softly.check(() -> assertNothingUnfinished(service, stoppedCleanly));
 
                 assertMetadataTotals(softly, lake);
                 softly.assertThat(lake.count("SELECT count(*) FROM " + lake.stream(KSQL_STREAM_FEED)))
@@ -198,13 +230,13 @@ class MultiInstanceTest {
     }
 
     /**
-     * The instances' common settings: the file cluster service on the lake's disk; small batches, files published by
+     * The instances' common settings: the file cluster service; small batches, files published by
      * age (2 s) and a 6 s session (the broker's minimum), so that a frozen instance loses its partitions quickly and
      * would publish by age the moment it is resumed; the two ksqlDB feeds on short schedules.
      */
-    private Service service(KsqlDbEmulator ksqldb) throws Exception {
-        Service s = new Service(dir);
-        s.kafkaFeed(FEED, TOPIC);
+    private Service configured(KsqlDbEmulator ksqldb) throws Exception {
+        Service s = service(dir);
+        s.kafkaFeed(feed, topic);
         KsqlDbEmulator.Source table = ksqldb.createTable("PAYMENT_METHOD_TOTALS", "PAYMENT_METHOD_TOTALS",
                 List.of("PAYMENT_METHOD STRING", "TOTAL_AMOUNT DOUBLE", "TRANSACTION_COUNT BIGINT"), List.of("PAYMENT_METHOD"));
         for (String m : List.of("apple_pay", "credit_card", "paypal")) {
@@ -234,8 +266,10 @@ class MultiInstanceTest {
     }
 
     private ServiceProcess start(int n) throws IOException {
-        return ServiceProcess.start(service, Map.of("datalake.cluster.member-id", "instance-" + n), "multi-instance-test",
-                "instance-" + n);
+        String name = "instance-" + n;
+        Map<String, String> own = new HashMap<>(instanceSettings(name));
+        own.put("datalake.cluster.member-id", name);
+        return ServiceProcess.start(service, own, "multi-instance-" + store(), name);
     }
 
     private boolean anInstanceDied() {
@@ -263,10 +297,10 @@ class MultiInstanceTest {
     }
 
     /** The Kafka partitions whose files the instance published, as its log says. */
-    private static Set<Integer> partitionsPublishedBy(ServiceProcess p) {
+    private Set<Integer> partitionsPublishedBy(ServiceProcess p) {
         Set<Integer> partitions = new java.util.TreeSet<>();
         for (String line : p.logLines()) {
-            Matcher m = PUBLISHED.matcher(line);
+            Matcher m = published.matcher(line);
             if (m.find()) {
                 partitions.add(Integer.valueOf(m.group(1)));
             }
@@ -297,11 +331,11 @@ class MultiInstanceTest {
     private ServiceProcess leader(SoftAssertions softly, String when, ServiceProcess otherwise) {
         try {
             await().atMost(60, SECONDS).pollInterval(200, MILLISECONDS)
-                    .until(() -> instances.stream().filter(MultiInstanceTest::leads).count() == 1);
+                    .until(() -> instances.stream().filter(MultiInstanceOnAStoreTest::leads).count() == 1);
         } catch (ConditionTimeoutException e) {
             // reported below, with the instances that lead
         }
-        List<ServiceProcess> leaders = instances.stream().filter(MultiInstanceTest::leads).toList();
+        List<ServiceProcess> leaders = instances.stream().filter(MultiInstanceOnAStoreTest::leads).toList();
         softly.assertThat(leaders).as("instances leading the scheduled work " + when).hasSize(1);
         return leaders.size() == 1 ? leaders.get(0) : otherwise;
     }
@@ -327,8 +361,8 @@ class MultiInstanceTest {
     }
 
     private void assertMetadataTotals(SoftAssertions softly, Lake lake) throws IOException {
-        softly.assertThat(metadata("streams", FEED).path("total_records").asLong()).as("%s _metadata.json total_records", FEED)
-                .isEqualTo(lake.count("SELECT count(*) FROM " + lake.stream(FEED)));
+        softly.assertThat(metadata("streams", feed).path("total_records").asLong()).as("%s _metadata.json total_records", feed)
+                .isEqualTo(lake.count("SELECT count(*) FROM " + lake.stream(feed)));
         softly.assertThat(metadata("streams", KSQL_STREAM_FEED).path("total_records").asLong())
                 .as("%s _metadata.json total_records", KSQL_STREAM_FEED)
                 .isEqualTo(lake.count("SELECT count(*) FROM " + lake.stream(KSQL_STREAM_FEED)));
@@ -355,8 +389,8 @@ class MultiInstanceTest {
         assertThat(pulls).as("pull queries of " + TABLE_FEED).isNotEmpty();
         Duration span = Duration.between(pulls.get(0).receivedAt(), pulls.get(pulls.size() - 1).receivedAt());
         long ticks = span.toMillis() / TABLE_TICK.toMillis() + 1;
-        System.out.printf("multi-instance test: table %s: %d versions in the lake (v%d..v%d), %d listed in its metadata, "
-                        + "current v%d; %d pull queries over %.1f s (%d ticks of one instance)%n", TABLE_FEED, inLake.size(),
+        System.out.printf("multi-instance test on %s: table %s: %d versions in the lake (v%d..v%d), %d listed in its metadata, "
+                        + "current v%d; %d pull queries over %.1f s (%d ticks of one instance)%n", store(), TABLE_FEED, inLake.size(),
                 inLake.isEmpty() ? 0 : inLake.get(0), maxVersion(), listed.size(), current, pulls.size(), span.toMillis() / 1e3, ticks);
         softly.assertThat(inLake).as("versions in the lake = versions in %s's metadata", TABLE_FEED).isEqualTo(listed);
         softly.assertThat(inLake).as("versions numbered 1 to the current one, none missing")
@@ -367,8 +401,8 @@ class MultiInstanceTest {
     }
 
     private void step(Lake lake, PacedProducer producer, String what, Object... args) {
-        System.out.printf("multi-instance test: %5.1f s: %s: %d sent, %d in the lake, %d files%n",
-                (System.nanoTime() - started) / 1e9, what.formatted(args), producer.sent(), lake.streamRows(FEED), fileCount());
+        System.out.printf("multi-instance test on %s: %5.1f s: %s: %d sent, %d in the lake, %d files%n", store(),
+                (System.nanoTime() - started) / 1e9, what.formatted(args), producer.sent(), lake.streamRows(feed), fileCount());
     }
 
     private int fileCount() {
