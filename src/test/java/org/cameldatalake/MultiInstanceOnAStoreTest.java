@@ -72,7 +72,7 @@ abstract class MultiInstanceOnAStoreTest {
     private final String topic = "TX_MULTI_" + store().toUpperCase();
     private final String feed = "tx_multi_" + store();
     private final int records = Integer.getInteger("multi.records", defaultRecords());
-    /** Records per second: production spans the scenario (75 s or so); its last 30 % wait for the SIGSTOP. */
+    /** Records per second: production spans the scenario (75 s or so), released in steps (a half, a quarter, the rest). */
     private final int rate = Integer.getInteger("multi.rate", Math.max(200, records / 75));
     /** A data file an instance's log says it published, and its Kafka partition. */
     private final Pattern published = Pattern.compile("published streams/" + feed + "/.*_" + topic + "\\+(\\d+)\\+");
@@ -127,7 +127,8 @@ abstract class MultiInstanceOnAStoreTest {
             String group = "camel-datalake-" + feed;
             try {
                 // three instances share the partitions; one of them takes the scheduled work
-                producer.allow(records * 7 / 10); // the rest once an instance is frozen, however long the steps take
+                // released step by step, so that records arrive through each step however long the steps before took
+                producer.allow(records / 2);
                 insertKsqlRows(40);
                 for (int i = 1; i <= 3; i++) {
                     instances.add(start(i));
@@ -156,6 +157,9 @@ abstract class MultiInstanceOnAStoreTest {
                 Callable<Long> openByFourth = openFilesOf("instance-4", kafkaFeedFiles);
                 ServiceProcess fourth = start(4);
                 instances.add(fourth);
+                await().atMost(120, SECONDS).pollInterval(200, MILLISECONDS).failFast("an instance exited by itself",
+                        this::anInstanceDied).until(() -> KafkaSupport.groupMembers(group) == 3);
+                producer.allow(records * 3 / 4);
                 await().atMost(120, SECONDS).pollInterval(100, MILLISECONDS).failFast("an instance exited by itself",
                         this::anInstanceDied).until(() -> !partitionsPublishedBy(fourth).isEmpty() && openByFourth.call() > 0);
                 Set<Integer> ownedByFourth = partitionsPublishedBy(fourth);
