@@ -85,8 +85,7 @@ final class FilePublisher implements TopicPartitionWriter.Files {
             of.writer.close();
             at = clock.instant();
             dest = layout.streamFile(feed.name(), of.day, StreamFileName.data(at, tp.topic(), tp.partition(), of.first, of.last));
-            ownership.check(tp); // last moment before the file becomes visible
-            bytes = of.out.commit(dest);
+            bytes = of.out.commit(dest, () -> ownership.check(tp)); // the last moment before the file becomes visible
         } catch (IOException | RuntimeException e) {
             of.out.abort();
             throw new IOException("could not publish " + tp + " offsets " + of.first + ".." + of.last + " into "

@@ -64,7 +64,7 @@ final class LocalPendingFile implements Storage.PendingFile {
     }
 
     @Override
-    public long commit(Path dest) throws IOException {
+    public long commit(Path dest, Storage.LastCheck lastCheck) throws IOException {
         if (done) {
             throw new IllegalStateException("file " + tmp + " was already committed or aborted");
         }
@@ -74,6 +74,7 @@ final class LocalPendingFile implements Storage.PendingFile {
             }
             stream.close();
             long length = storage.length(tmp);
+            lastCheck.run();
             storage.publish(tmp, dest);
             return length;
         } catch (IOException | RuntimeException e) {

@@ -2,6 +2,10 @@ package org.cameldatalake.storage;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.util.HashMap;
+import java.util.Map;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -14,10 +18,14 @@ import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.MultipartUploader;
+import org.apache.hadoop.fs.PartHandle;
+import org.apache.hadoop.fs.UploadHandle;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
 import org.apache.hadoop.fs.s3a.S3AFileSystem;
+import org.apache.hadoop.util.functional.FutureIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -28,7 +36,9 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  * <ul>
  * <li>an object store that creates a file only when its stream is closed, and can abort that stream, gets the file
  * uploaded under its final name (an S3 PUT, or a multipart upload, is invisible until complete); a writer killed
- * mid-upload leaves an incomplete multipart upload, aborted by {@link #removeAbandoned};
+ * mid-upload leaves an incomplete multipart upload, aborted by {@link #removeAbandoned}. A data file spooled on the
+ * local disk goes up as a multipart upload where the store has them, so that its last check comes after its bytes
+ * ({@link #upload(Path, java.nio.file.Path, Storage.LastCheck)});
  * <li>other stores (HDFS) get a hidden temporary file renamed into place; a killed writer leaves that file.
  * </ul>
  * An existing file is never overwritten unless asked: on S3 a HEAD first, then a conditional create
@@ -41,11 +51,15 @@ final class Publisher {
     private static final String TEMP_SUFFIX = ".tmp";
     /** The most uploads one S3 listing gives. */
     private static final int UPLOADS_PAGE = 1000;
+    private static final long MIN_PART_SIZE = 5L << 20;
 
     private final FileSystem fs;
     private final LakeRoot root;
     private final boolean uploadsWhole;
     private final boolean conditionalCreate;
+    private final boolean multipartUploads;
+    /** The size of each part of a multipart upload but the last (S3's least is 5 MiB). */
+    private final long partSize;
     /** What this process is writing right now: never abandoned, whatever its age. */
     private final Set<Path> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -56,6 +70,8 @@ final class Publisher {
         this.uploadsWhole = fs.hasPathCapability(r, Options.CreateFileOptionKeys.FS_OPTION_CREATE_IN_CLOSE)
                 && fs.hasPathCapability(r, CommonPathCapabilities.ABORTABLE_STREAM);
         this.conditionalCreate = fs.hasPathCapability(r, Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE);
+        this.multipartUploads = uploadsWhole && fs.hasPathCapability(r, CommonPathCapabilities.FS_MULTIPART_UPLOADER);
+        this.partSize = Math.max(MIN_PART_SIZE, fs.getConf().getLongBytes("fs.s3a.multipart.size", 64L << 20));
     }
 
     /** True where a file is published by one upload under its final name (object stores), false where by rename. */
@@ -88,7 +104,7 @@ final class Publisher {
             try (OutputStream out = staged.create(0)) {
                 content.writeTo(out);
             }
-            staged.commit(dest);
+            staged.commit(dest, () -> { });
         } catch (IOException | RuntimeException e) {
             staged.abort();
             throw e;
@@ -125,6 +141,57 @@ final class Publisher {
             throw refusal(dest, e);
         } finally {
             inFlight.remove(key);
+        }
+    }
+
+    /**
+     * Uploads the local file {@code local} as {@code dest}, {@code lastCheck} allowing; never overwrites. Where the store
+     * offers multipart uploads (S3A), the bytes go up as the parts of an upload first, and {@code lastCheck} runs just
+     * before the short request that completes it: a writer frozen past that check finds its upload aborted by the
+     * partition's next owner ({@link #abortUploads}), so it cannot make its file visible late. Elsewhere the check runs
+     * before one upload ({@link #publish}).
+     */
+    void upload(Path dest, java.nio.file.Path local, Storage.LastCheck lastCheck) throws IOException {
+        long size = java.nio.file.Files.size(local);
+        if (!multipartUploads || size == 0) {
+            lastCheck.run();
+            publish(dest, out -> java.nio.file.Files.copy(local, out), false);
+            return;
+        }
+        root.checked(dest);
+        if (isFile(dest)) {
+            throw refusal(dest, null);
+        }
+        Path key = fs.makeQualified(dest);
+        inFlight.add(key);
+        try (MultipartUploader uploader = fs.createMultipartUploader(root.root()).build()) {
+            UploadHandle upload = FutureIO.awaitFuture(uploader.startUpload(key));
+            try {
+                Map<Integer, PartHandle> parts = new HashMap<>();
+                int number = 1;
+                for (long offset = 0; offset < size; offset += partSize, number++) {
+                    long length = Math.min(partSize, size - offset);
+                    try (FileChannel channel = FileChannel.open(local).position(offset)) {
+                        parts.put(number, FutureIO.awaitFuture(uploader.putPart(upload, number,
+                                offset + length == size, key, Channels.newInputStream(channel), length)));
+                    }
+                }
+                lastCheck.run();
+                FutureIO.awaitFuture(uploader.complete(upload, key, parts));
+            } catch (IOException | RuntimeException e) {
+                abortQuietly(uploader, upload, key);
+                throw e;
+            }
+        } finally {
+            inFlight.remove(key);
+        }
+    }
+
+    private static void abortQuietly(MultipartUploader uploader, UploadHandle upload, Path key) {
+        try {
+            FutureIO.awaitFuture(uploader.abort(upload, key));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("left the upload of {} for removeAbandoned: {}", key, e.toString());
         }
     }
 

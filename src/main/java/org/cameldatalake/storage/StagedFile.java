@@ -27,8 +27,11 @@ abstract sealed class StagedFile implements Storage.PendingFile {
     /** Whether closing the staging file syncs it to disk (a rename will publish it). */
     abstract boolean syncOnClose();
 
-    /** Publishes the closed staging file at {@code dest} and removes it; returns the size published. */
-    abstract long publish(Path dest) throws IOException;
+    /**
+     * Publishes the closed staging file at {@code dest}, {@code lastCheck} allowing, and removes it; returns the size
+     * published.
+     */
+    abstract long publish(Path dest, Storage.LastCheck lastCheck) throws IOException;
 
     /** Removes the staging file; never throws. */
     abstract void discard();
@@ -45,12 +48,12 @@ abstract sealed class StagedFile implements Storage.PendingFile {
     }
 
     @Override
-    public synchronized long commit(Path dest) throws IOException {
+    public synchronized long commit(Path dest, Storage.LastCheck lastCheck) throws IOException {
         publisher.checked(dest);
         if (stream != null) {
             stream.close();
         }
-        long size = publish(dest);
+        long size = publish(dest, lastCheck);
         whenDone.run();
         return size;
     }
@@ -88,7 +91,7 @@ abstract sealed class StagedFile implements Storage.PendingFile {
         return 0;
     }
 
-    /** Staged in this process's spool folder; committed by one upload under the final name. */
+    /** Staged in this process's spool folder; committed by an upload under the final name. */
     static final class Spooled extends StagedFile {
         private final java.nio.file.Path local;
 
@@ -108,9 +111,9 @@ abstract sealed class StagedFile implements Storage.PendingFile {
         }
 
         @Override
-        long publish(Path dest) throws IOException {
+        long publish(Path dest, Storage.LastCheck lastCheck) throws IOException {
             long size = Files.size(local);
-            publisher.publish(dest, out -> Files.copy(local, out), false);
+            publisher.upload(dest, local, lastCheck);
             discard();
             return size;
         }
@@ -152,7 +155,8 @@ abstract sealed class StagedFile implements Storage.PendingFile {
         }
 
         @Override
-        long publish(Path dest) throws IOException {
+        long publish(Path dest, Storage.LastCheck lastCheck) throws IOException {
+            lastCheck.run();
             publisher.rename(tmp, dest, overwrite);
             publisher.landed(tmp);
             return publisher.fs().getFileStatus(dest).getLen();

@@ -153,9 +153,25 @@ public interface Storage extends AutoCloseable {
          * Makes the complete file visible at {@code dest}, whole or not at all, and durable before it returns (an
          * offset commit may rely on it). Refuses to overwrite an existing file. Returns the file's size in bytes.
          */
-        long commit(Path dest) throws IOException;
+        default long commit(Path dest) throws IOException {
+            return commit(dest, () -> { });
+        }
+
+        /**
+         * {@link #commit(Path)}, with {@code lastCheck} run as the last step before the file becomes visible: its bytes
+         * are already in the store (staged, or uploaded as the part of an upload not yet completed), and what is left
+         * is one short request (a rename, or the completion of that upload) — so that a writer frozen after the check
+         * cannot publish late what another has published meanwhile. When the check throws, nothing becomes visible.
+         */
+        long commit(Path dest, LastCheck lastCheck) throws IOException;
 
         /** Drops the file: nothing becomes visible and nothing is left behind. Never throws. */
         void abort();
+    }
+
+    /** A check that may refuse a file's publication at the last moment. */
+    @FunctionalInterface
+    interface LastCheck {
+        void run() throws IOException;
     }
 }

@@ -39,6 +39,7 @@ import org.cameldatalake.storage.Storage.PendingFile;
 import org.cameldatalake.support.Lake;
 import org.cameldatalake.support.S3Lake;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,6 +72,7 @@ class StorageContractTest {
     Storage storage;
     Path view;
     Path spool;
+    String prefix;
 
     /** S3A against S3Proxy, with the smallest part size S3 allows, so that a 6 MB file is a multipart upload. */
     static Map<String, String> s3Settings() {
@@ -83,7 +85,7 @@ class StorageContractTest {
         kind = k;
         spool = tmp.resolve("spool");
         if (k == Kind.S3) {
-            String prefix = "lake" + PREFIXES.incrementAndGet();
+            prefix = "lake" + PREFIXES.incrementAndGet();
             view = S3.lake().bucketDir().resolve(prefix);
             storage = Storages.open(S3.lake().root(prefix), s3Settings(), spool);
         } else if (k == Kind.LOCAL) {
@@ -200,6 +202,68 @@ class StorageContractTest {
     }
 
     // ---- small files ----
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aLastCheckThatRefusesLeavesNothingVisibleNorUnfinished(Kind k) throws Exception {
+        Storage st = open(k);
+        org.apache.hadoop.fs.Path dest = st.path("streams", "feed", "data_t+5+0+99.parquet");
+        PendingFile pending = st.create(dest.getParent());
+        try (OutputStream out = pending.create(0)) {
+            out.write(bytes(1 << 20, 3));
+        }
+
+        assertThatThrownBy(() -> pending.commit(dest, () -> {
+            throw new IOException("partition 5 is no longer ours");
+        })).hasMessageContaining("partition 5 is no longer ours");
+        pending.abort();
+
+        assertNothingVisible(st, dest);
+        assertThat(spooledUploads()).isEmpty();
+        assertThat(st.removeAbandoned(st.root(), 0)).as("no upload or temporary file left to remove").isZero();
+    }
+
+    /**
+     * A writer that passed its last check and froze there (a GC pause, SIGSTOP) before its file became visible: the
+     * partition's next owner aborts the uploads of that partition it finds, and the frozen writer, once it runs
+     * again, cannot make its file visible — its bytes were uploaded before the check, only the completion was left.
+     */
+    @Test
+    void onS3AWriterFrozenAfterItsLastCheckCannotPublishOnceItsPartitionIsTakenOver() throws Exception {
+        Storage st = open(Kind.S3);
+        org.apache.hadoop.fs.Path dest = st.path("streams", "feed", "data_t+5+0+99.parquet");
+        PendingFile pending = st.create(dest.getParent());
+        try (OutputStream out = pending.create(0)) {
+            out.write(bytes(1 << 20, 4));
+        }
+        java.util.concurrent.CountDownLatch checked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch thawed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Long> frozen = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return pending.commit(dest, () -> {
+                    checked.countDown();
+                    try {
+                        thawed.await();
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                });
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(checked.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        try (Storage nextOwner = Storages.open(S3.lake().root(prefix), s3Settings(), tmp.resolve("spool-of-the-next-owner"))) {
+            assertThat(nextOwner.abortUploads(dest.getParent(), name -> name.contains("+5+"))).isEqualTo(1);
+        }
+        thawed.countDown();
+
+        assertThatThrownBy(frozen::join).as("the completion of an aborted upload").hasCauseInstanceOf(java.io.UncheckedIOException.class);
+        pending.abort();
+        assertNothingVisible(st, dest);
+        assertThat(spooledUploads()).isEmpty();
+    }
 
     @ParameterizedTest
     @EnumSource(Kind.class)
