@@ -54,14 +54,24 @@ public final class DatalakeRuntime {
         return out;
     }
 
-    /** {@code ./application.properties}, else the copy in the jar (empty when neither can be read). */
     private static java.util.Properties applicationProperties() {
+        return applicationProperties(Path.of("application.properties"));
+    }
+
+    /**
+     * The copy of application.properties in the jar, each key of {@code file} (when it exists) over it: as Camel reads
+     * its two locations, so that a file holding only some keys (a Kubernetes ConfigMap's) serves every command.
+     */
+    static java.util.Properties applicationProperties(Path file) {
         java.util.Properties properties = new java.util.Properties();
-        try (java.io.InputStream in = Files.isRegularFile(Path.of("application.properties"))
-                ? Files.newInputStream(Path.of("application.properties"))
-                : DatalakeRuntime.class.getResourceAsStream("/application.properties")) {
+        try (java.io.InputStream in = DatalakeRuntime.class.getResourceAsStream("/application.properties")) {
             if (in != null) {
                 properties.load(in);
+            }
+            if (Files.isRegularFile(file)) {
+                try (java.io.InputStream own = Files.newInputStream(file)) {
+                    properties.load(own);
+                }
             }
         } catch (java.io.IOException e) {
             return new java.util.Properties();
