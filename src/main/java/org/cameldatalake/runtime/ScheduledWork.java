@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.NamedNode;
 import org.apache.camel.cluster.CamelClusterEventListener;
+import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.cluster.CamelClusterMember;
 import org.apache.camel.cluster.CamelClusterView;
 import org.apache.camel.support.cluster.ClusterServiceHelper;
@@ -190,6 +191,7 @@ public final class ScheduledWork implements RoutePolicyFactory {
 
     /** Joins the namespace's view, whose leader records its name beside the lock (the file service tells no one else). */
     private CamelClusterView joinNotingTheLeader(CamelContext ctx) throws Exception {
+        startClusterServicesOfTheRegistry(ctx);
         CamelClusterView view = ClusterServiceHelper.mandatoryLookupService(ctx).getView(cluster.namespace());
         if (lockFolder != null) {
             view.addEventListener((CamelClusterEventListener.Leadership) (v, leader) -> {
@@ -234,6 +236,26 @@ public final class ScheduledWork implements RoutePolicyFactory {
     private String where() {
         return lockFolder != null ? "lock " + lockFolder.resolve(cluster.namespace())
                 : "cluster service " + cluster.service() + ", namespace " + cluster.namespace();
+    }
+
+    /**
+     * A cluster service bound in the registry ({@code camel.beans.<name> = #class:…}) becomes one of the context's
+     * services, which is where the route policy looks: Camel main adds those it finds before it binds the
+     * {@code camel.beans} ones.
+     */
+    private static synchronized void startClusterServicesOfTheRegistry(CamelContext ctx) throws Exception {
+        if (!ctx.hasServices(CamelClusterService.class).isEmpty()) {
+            return;
+        }
+        java.util.Set<CamelClusterService> bound = ctx.getRegistry().findByType(CamelClusterService.class);
+        if (bound.isEmpty()) {
+            throw new IllegalStateException("datalake.cluster.service = registry, but no Camel cluster service is bound "
+                    + "in the registry (e.g. camel.beans.leaderElection = "
+                    + "#class:org.apache.camel.component.kubernetes.cluster.KubernetesClusterService)");
+        }
+        for (CamelClusterService service : bound) {
+            ctx.addService(service, true, true);
+        }
     }
 
     /** A scheduled route switched off ({@code autoStartup: false}) stays off on the leader too. */
