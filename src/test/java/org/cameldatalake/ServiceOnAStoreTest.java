@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.cameldatalake.decode.SourceRecord;
 import org.cameldatalake.feed.FeedDefinition;
 import org.cameldatalake.ksqldb.KsqlDbEmulator;
@@ -297,13 +296,31 @@ abstract class ServiceOnAStoreTest {
     }
 
     /** Every file below {@code dir}, relative and sorted; empty when there is none. */
+    /** The files below {@code dir}, read while a service writes there: a temporary file gone mid-walk is skipped. */
     static List<String> files(Path dir) throws Exception {
+        List<String> found = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
-            return List.of();
+            return found;
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
-        }
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes a) {
+                if (a.isRegularFile()) {
+                    found.add(dir.relativize(p).toString());
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, java.io.IOException e) throws java.io.IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+        found.sort(null);
+        return found;
     }
 
     private static long dataFiles(Service s, String feed) throws Exception {

@@ -121,6 +121,9 @@ final class LakeKafkaConsumer extends DefaultConsumer {
                 committer.started(tp, firstFetched.get(tp));
             }
         }
+        // a partition new to the group holds no offset to renew the lease with until now, and this very batch may
+        // publish (a full file, rejected records): the lease is confirmed before it does
+        committer.renewIfDue(c);
         List<SourceRecord> records = new ArrayList<>(polled.count());
         for (ConsumerRecord<String, byte[]> r : polled) {
             records.add(new SourceRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
