@@ -85,7 +85,10 @@ final class FilePublisher implements TopicPartitionWriter.Files {
             of.writer.close();
             at = clock.instant();
             dest = layout.streamFile(feed.name(), of.day, StreamFileName.data(at, tp.topic(), tp.partition(), of.first, of.last));
-            bytes = of.out.commit(dest, () -> ownership.check(tp)); // the last moment before the file becomes visible
+            // the ownership of a Kafka partition is checked at the last moment before the file becomes visible; a
+            // source only one process reads needs no check, nor the multipart upload that makes it the last moment
+            bytes = ownership == PartitionOwnership.SOLE ? of.out.commit(dest)
+                    : of.out.commit(dest, () -> ownership.check(tp));
         } catch (IOException | RuntimeException e) {
             of.out.abort();
             throw new IOException("could not publish " + tp + " offsets " + of.first + ".." + of.last + " into "

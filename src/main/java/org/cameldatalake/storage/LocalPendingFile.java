@@ -74,7 +74,9 @@ final class LocalPendingFile implements Storage.PendingFile {
             }
             stream.close();
             long length = storage.length(tmp);
-            lastCheck.run();
+            if (lastCheck != null) {
+                lastCheck.run();
+            }
             storage.publish(tmp, dest);
             return length;
         } catch (IOException | RuntimeException e) {

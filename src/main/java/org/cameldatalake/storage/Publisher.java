@@ -104,7 +104,7 @@ final class Publisher {
             try (OutputStream out = staged.create(0)) {
                 content.writeTo(out);
             }
-            staged.commit(dest, () -> { });
+            staged.commit(dest);
         } catch (IOException | RuntimeException e) {
             staged.abort();
             throw e;
@@ -153,8 +153,10 @@ final class Publisher {
      */
     void upload(Path dest, java.nio.file.Path local, Storage.LastCheck lastCheck) throws IOException {
         long size = java.nio.file.Files.size(local);
-        if (!multipartUploads || size == 0) {
-            lastCheck.run();
+        if (lastCheck == null || !multipartUploads || size == 0) {
+            if (lastCheck != null) {
+                lastCheck.run();
+            }
             publish(dest, out -> java.nio.file.Files.copy(local, out), false);
             return;
         }

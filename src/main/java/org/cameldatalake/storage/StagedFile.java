@@ -156,7 +156,9 @@ abstract sealed class StagedFile implements Storage.PendingFile {
 
         @Override
         long publish(Path dest, Storage.LastCheck lastCheck) throws IOException {
-            lastCheck.run();
+            if (lastCheck != null) {
+                lastCheck.run();
+            }
             publisher.rename(tmp, dest, overwrite);
             publisher.landed(tmp);
             return publisher.fs().getFileStatus(dest).getLen();

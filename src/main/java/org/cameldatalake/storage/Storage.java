@@ -154,7 +154,7 @@ public interface Storage extends AutoCloseable {
          * offset commit may rely on it). Refuses to overwrite an existing file. Returns the file's size in bytes.
          */
         default long commit(Path dest) throws IOException {
-            return commit(dest, () -> { });
+            return commit(dest, null);
         }
 
         /**
@@ -162,6 +162,8 @@ public interface Storage extends AutoCloseable {
          * are already in the store (staged, or uploaded as the part of an upload not yet completed), and what is left
          * is one short request (a rename, or the completion of that upload) — so that a writer frozen after the check
          * cannot publish late what another has published meanwhile. When the check throws, nothing becomes visible.
+         * {@code null}: no check, and the file is published the simplest way (one PUT for a small file on S3, which
+         * leaves no incomplete upload behind when its writer dies).
          */
         long commit(Path dest, LastCheck lastCheck) throws IOException;
 
