@@ -36,6 +36,8 @@ public final class ScheduledWork implements RoutePolicyFactory {
     /** For {@code file}: the folder holding the lock (and the note naming who holds it); else null. */
     private final Path lockFolder;
     private final java.util.concurrent.atomic.AtomicBoolean noting = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The namespace's view this instance joined for its scheduled routes; null until then. */
+    private volatile CamelClusterView joined;
 
     private ScheduledWork(DatalakeSettings.Cluster cluster, Path lockFolder) {
         this.cluster = cluster;
@@ -76,6 +78,7 @@ public final class ScheduledWork implements RoutePolicyFactory {
         ctx.getRegistry().bind(BEAN, work);
         if (work.clustered()) {
             ctx.addRoutePolicyFactory(work);
+            ctx.getManagementStrategy().addEventNotifier(work.new LeavingFirst());
         }
     }
 
@@ -93,7 +96,7 @@ public final class ScheduledWork implements RoutePolicyFactory {
         }
         try {
             if (noting.compareAndSet(false, true)) {
-                joinNotingTheLeader(ctx);
+                joined = joinNotingTheLeader(ctx);
             }
             return ClusteredRoutePolicy.forNamespace(ctx, cluster.namespace());
         } catch (Exception e) {
@@ -163,6 +166,37 @@ public final class ScheduledWork implements RoutePolicyFactory {
             return false;
         } catch (java.io.IOException | java.nio.channels.OverlappingFileLockException e) {
             return false; // cannot tell: the cluster service decides
+        }
+    }
+
+    /**
+     * As the instance begins to stop, before any route does: one that does not lead stops competing for the lead, and
+     * a change of leader being handled ends first. Otherwise the lead can pass to it mid-stop (another instance stopped
+     * or died just then): Camel's policy then starts the scheduled routes, holding the view's read lock, while the
+     * shutdown of those routes leaves the view, holding the policy's lock and waiting for the write lock — and the
+     * instance never exits. A leader keeps the lead until its scheduled routes have stopped, so that no other
+     * instance starts that work while a run of it is still going on here.
+     */
+    private final class LeavingFirst extends org.apache.camel.support.SimpleEventNotifierSupport {
+        private final CamelClusterEventListener none = (CamelClusterEventListener.Leadership) (v, leader) -> {
+        };
+
+        @Override
+        public boolean isEnabled(org.apache.camel.spi.CamelEvent event) {
+            return event instanceof org.apache.camel.spi.CamelEvent.CamelContextStoppingEvent;
+        }
+
+        @Override
+        public void notify(org.apache.camel.spi.CamelEvent event) {
+            CamelClusterView view = joined;
+            if (view == null) {
+                return;
+            }
+            if (!view.getLocalMember().isLeader()) {
+                LOG.info("this instance no longer competes for the lead of the scheduled work: it is stopping");
+                org.apache.camel.support.service.ServiceHelper.stopService(view.getClusterService());
+            }
+            view.removeEventListener(none); // takes the view's write lock: returns once a change of leader is handled
         }
     }
 
