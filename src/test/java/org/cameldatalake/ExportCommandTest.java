@@ -60,19 +60,19 @@ class ExportCommandTest {
     @Test
     @org.junit.jupiter.api.Timeout(180) // it used to wait 30 minutes for the partitions the service holds
     void exportBesideARunningServiceRefusesAtOnceNamingIt() throws Exception {
-        KafkaSupport.broker().createTopics(2, List.of("TX_BESIDE"));
-        produce("TX_BESIDE", 23, 300);
+        KafkaSupport.broker().createTopics(2, List.of("TX_EXPORT_BESIDE"));
+        produce("TX_EXPORT_BESIDE", 23, 300);
         try (Service service = new Service(dir)) {
-            service.kafkaFeed("tx_beside", "TX_BESIDE");
-            service.start();
+            service.kafkaFeed("tx_export_beside", "TX_EXPORT_BESIDE");
+            service.set("datalake.append.max-age", "1s").start();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                    .until(() -> KafkaSupport.groupMembers("camel-datalake-tx_beside") == 1);
-            Cli.Result r = Cli.run(dir, service.settings(), "export", "--feed", "tx_beside");
+                    .until(() -> KafkaSupport.groupMembers("camel-datalake-tx_export_beside") == 1);
+            Cli.Result r = Cli.run(dir, service.settings(), "export", "--feed", "tx_export_beside");
             assertThat(r.exit()).isEqualTo(1);
-            assertThat(String.join("\n", r.err())).contains("tx_beside: feed tx_beside is being consumed by a running service: "
-                    + "its consumer group camel-datalake-tx_beside has 1 other member(s)");
+            assertThat(String.join("\n", r.err())).contains("tx_export_beside: feed tx_export_beside is being consumed by "
+                    + "a running service: its consumer group camel-datalake-tx_export_beside has 1 other member(s)");
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                    .until(() -> service.lake().streamRows("tx_beside") == 300);
+                    .until(() -> service.lake().streamRows("tx_export_beside") == 300);
         }
     }
 
