@@ -4,6 +4,8 @@
 #   bench/run.sh [records]        (default 1,000,000; writes bench/RESULTS.md)
 # Not part of `mvn verify`. Needs only Java 17 and Maven. On a shared machine, keep builds away from it:
 #   flock /tmp/mvn-build.lock bash bench/run.sh
+# Parts alone (RESULTS.md untouched): BENCH_ONLY_RAW=1 (a) and (b), BENCH_ONLY_RACE=1 the service against the peer,
+# BENCH_ONLY_SERVICE=1, BENCH_ONLY_BARE=1, BENCH_ONLY_STARTUP=1; BENCH_PARTITIONS, BENCH_DAYS, BENCH_SERVICE_JVM_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 records="${1:-1000000}"

@@ -6,13 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The floor under (c): (a)'s and (b)'s loops chained in a fresh JVM launched like the service (-Xmx256m), one thread
@@ -45,16 +42,8 @@ public final class BareJvmPipeline {
         }, "writer");
         writer.start();
         ObjectMapper json = new ObjectMapper();
-        Properties p = new Properties();
-        p.put("bootstrap.servers", brokers);
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("max.poll.records", "500");
         long seen = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> tps = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
-            c.assign(tps);
-            c.seekToBeginning(tps);
+        try (KafkaConsumer<byte[], byte[]> c = RawMeasures.consumer(brokers, topic, 2, 500)) {
             while (seen < n) {
                 List<JsonNode> batch = new ArrayList<>();
                 List<Long> ts = new ArrayList<>();
@@ -72,8 +61,7 @@ public final class BareJvmPipeline {
         batches.put(END);
         times.put(List.of());
         writer.join();
-        System.out.printf(java.util.Locale.ROOT, "cpu=%.2f%n", ((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
+        System.out.printf(java.util.Locale.ROOT, "cpu=%.2f%n", RawMeasures.processCpuSeconds());
     }
 
     private static void write(BlockingQueue<List<JsonNode>> batches, BlockingQueue<List<Long>> times, Path lake) throws Exception {

@@ -18,7 +18,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 
-/** The raw write of (b) and of the bare pipeline: JSON trees to Avro, into one snappy parquet-avro file per event day. */
+/** The raw write of (b) and of the bare pipeline: JSON trees (or records already converted to Avro) into one snappy
+ * parquet-avro file per event day. */
 final class DayFiles implements AutoCloseable {
     private final Path lake;
     private final Schema schema;
@@ -31,6 +32,11 @@ final class DayFiles implements AutoCloseable {
     }
 
     void write(JsonNode record, long timestampMillis) throws IOException {
+        write(JsonAvro.convert(record, schema), timestampMillis);
+    }
+
+    /** {@code record}: already converted to this file's schema. */
+    void write(GenericRecord record, long timestampMillis) throws IOException {
         LocalDate day = Instant.ofEpochMilli(timestampMillis).atZone(ZoneOffset.UTC).toLocalDate();
         ParquetWriter<GenericRecord> w = writers.get(day);
         if (w == null) {
@@ -42,7 +48,7 @@ final class DayFiles implements AutoCloseable {
                     .withCompressionCodec(CompressionCodecName.SNAPPY).build();
             writers.put(day, w);
         }
-        w.write(JsonAvro.convert(record, schema));
+        w.write(record);
     }
 
     @Override

@@ -14,8 +14,9 @@ final class ResultsTable {
     private ResultsTable() {
     }
 
+    /** {@code a}, {@code b}: the raw measures from launch; {@code others}: more measures, one row each, after them. */
     static String markdown(int n, long jsonBytes, ThroughputBenchmark.Result a, ThroughputBenchmark.Result b,
-                           ThroughputBenchmark.Race main, ThroughputBenchmark.Result bare, long parquetBytes, double snapshot,
+                           List<ThroughputBenchmark.Result> others, ThroughputBenchmark.Race main, long parquetBytes, double snapshot,
                            List<ThroughputBenchmark.Race> wider) throws IOException {
         StringBuilder s = new StringBuilder();
         s.append("# Benchmark results\n\n");
@@ -55,7 +56,9 @@ final class ResultsTable {
 
         s.append("\n## Raw measures and the rest\n\n");
         s.append("| measure | records/s | MB/s (JSON) | seconds | CPU µs / record | target |\n|---|---:|---:|---:|---:|---|\n");
-        for (ThroughputBenchmark.Result r : List.of(a, b, bare)) {
+        List<ThroughputBenchmark.Result> measures = new ArrayList<>(List.of(a, b));
+        measures.addAll(others);
+        for (ThroughputBenchmark.Result r : measures) {
             if (Double.isNaN(r.seconds())) {
                 s.append("| ").append(r.what()).append(" | | | | | |\n");
                 continue;
@@ -70,9 +73,14 @@ final class ResultsTable {
                 parquetShare * 100, parquetBytes / 1e6, parquetShare <= 0.15 ? "✓" : "✗"));
         s.append(String.format(Locale.ROOT, "| (f) 100,000-row ksqlDB snapshot (emulator) | | | %.2f | | < 2 s %s |%n",
                 snapshot, snapshot < 2 ? "✓" : "✗"));
-        s.append("\n(a) and (b) are single-threaded loops inside the benchmark's warm JVM; (b) times only Avro conversion and")
-                .append(" Parquet writing of records already parsed. Each ran before and after the first race, since the machine's")
-                .append(" speed drifts; their rows count both runs. CPU µs / record: their thread's CPU time.\n");
+        s.append("\n(a) and (b) from launch are processes of their own (`RawMeasures`), launched like the service (fresh JVM,")
+                .append(" -Xmx256m) and timed from launch to exit, so that they pay the JVM start and JIT the service pays; each ran")
+                .append(" before and after the first race, since the machine's speed drifts, and their rows count both runs; CPU:")
+                .append(" the process's. (a) reads the topic with a plain KafkaConsumer and parses every value with Jackson; (b) reads")
+                .append(" the records already converted to Avro (an Avro file the benchmark wrote beforehand) and writes them with")
+                .append(" parquet-avro. The targets' min(a, b) is of these. The warm rows are the same loops inside the benchmark's")
+                .append(" JVM, run once; warm (b) times only Avro conversion and Parquet writing of records already parsed; CPU:")
+                .append(" their thread's.\n");
         s.append("The bare pipeline chains (a)'s and (b)'s loops on two threads in a fresh JVM with -Xmx256m, timed from launch")
                 .append(" to exit, with nothing else: no Camel, no commits, no metadata, no checks.\n");
         s.append("The hand-written peer (`HandWrittenPeer`) consumes in a group on one thread, parses with Jackson, converts to")

@@ -14,13 +14,16 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.cameldatalake.demo.EmbeddedKafka;
@@ -29,7 +32,7 @@ import org.cameldatalake.demo.TransactionGenerator;
 /**
  * The throughput benchmark, all figures in one run (the machine is noisy, so ratios within a run matter more than
  * absolutes): (a) a plain KafkaConsumer + Jackson, (b) the same records converted and written with parquet-avro/snappy
- * into date partitions, (c) the real service (the jar, its own JVM, -Xmx256m) from launch until its last offset is
+ * into date partitions (each as a fresh JVM timed from launch to exit, like (c), and as a loop in this warm JVM), (c) the real service (the jar, its own JVM, -Xmx256m) from launch until its last offset is
  * committed, (p) {@link HandWrittenPeer} launched and timed alike, checked to land the same rows, (d) the service's
  * peak RSS and heap, (e) Parquet bytes / JSON bytes, (f) a 100,000-row ksqlDB snapshot; then the service and the peer
  * again on 6 partitions over 4 days, and on 20 topics at once (20 feeds under one memory budget).
@@ -54,14 +57,19 @@ public final class ThroughputBenchmark {
         Path work = Files.createTempDirectory("camel-datalake-bench");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             // the BENCH_ONLY_* runs may take another shape (the full run's races set their own)
-            kafka.createTopics(Integer.parseInt(System.getenv().getOrDefault("BENCH_PARTITIONS", "2")), List.of(TOPIC));
+            kafka.createTopics(partitions(), List.of(TOPIC));
             long t0 = System.nanoTime();
             long jsonBytes = produce(kafka.bootstrapServers(), List.of(TOPIC), n,
                     Integer.parseInt(System.getenv().getOrDefault("BENCH_DAYS", "3")));
             System.out.printf("produced %,d records (%,.1f MB of JSON) in %.1f s%n", n, jsonBytes / 1e6, secs(t0));
             String brokers = kafka.bootstrapServers();
             if (System.getenv("BENCH_ONLY_BARE") != null) {
-                System.out.println("(c0) " + bareJvm(brokers, n, jsonBytes, work.resolve("bare-lake")));
+                System.out.println("(c0) " + launched("bare pipeline", n, jsonBytes, BareJvmPipeline.class, brokers, TOPIC,
+                        String.valueOf(n), work.resolve("bare-lake").toString()));
+            } else if (System.getenv("BENCH_ONLY_RAW") != null) { // (a) and (b), warm and from launch; RESULTS.md untouched
+                Path values = work.resolve("values.avro");
+                System.out.println(rawConsume(brokers, n, jsonBytes) + "\n" + rawWrite(brokers, n, jsonBytes, work.resolve("raw-lake"), values)
+                        + "\n" + freshConsume(brokers, n, jsonBytes) + "\n" + freshWrite(values, n, jsonBytes, work.resolve("fresh-lake")));
             } else if (System.getenv("BENCH_ONLY_SERVICE") != null) { // experiments on (c) alone; RESULTS.md untouched
                 System.out.println("(c) " + Contenders.service(brokers, List.of(TOPIC), work.resolve("service")));
             } else if (System.getenv("BENCH_ONLY_RACE") != null) { // (c) against (p) alone; RESULTS.md untouched
@@ -83,19 +91,26 @@ public final class ThroughputBenchmark {
 
     private static void measureAll(EmbeddedKafka kafka, int n, long jsonBytes, Path work) throws Exception {
         String brokers = kafka.bootstrapServers();
-        Result consumeBefore = rawConsume(brokers, n, jsonBytes);
+        Result warmConsume = rawConsume(brokers, n, jsonBytes);
+        System.out.println("(a) warm " + warmConsume);
+        Path values = work.resolve("values.avro"); // (b)'s input from launch: the records converted once, here
+        Result warmWrite = rawWrite(brokers, n, jsonBytes, work.resolve("raw-lake"), values);
+        System.out.println("(b) warm " + warmWrite);
+        Result consumeBefore = freshConsume(brokers, n, jsonBytes);
         System.out.println("(a) " + consumeBefore);
-        Result writeBefore = rawWrite(brokers, n, jsonBytes, work.resolve("raw-lake"));
+        Result writeBefore = freshWrite(values, n, jsonBytes, work.resolve("fresh-lake"));
         System.out.println("(b) " + writeBefore);
         Race main = race("2 partitions, 3 days", brokers, List.of(TOPIC), work.resolve("main"));
         System.out.println(main);
         long parquetBytes = parquetBytes(work.resolve("main/service/data_lake/streams"));
         // this machine's speed drifts by up to 2x within the hour: (a) and (b) run again after (c), and count both
-        Result consumeAfter = rawConsume(brokers, n, jsonBytes);
+        Result consumeAfter = freshConsume(brokers, n, jsonBytes);
         System.out.println("(a) again " + consumeAfter);
-        Result writeAfter = rawWrite(brokers, n, jsonBytes, work.resolve("raw-lake-again"));
+        Result writeAfter = freshWrite(values, n, jsonBytes, work.resolve("fresh-lake-again"));
         System.out.println("(b) again " + writeAfter);
-        Result bare = bareJvm(brokers, n, jsonBytes, work.resolve("bare-lake"));
+        Files.delete(values);
+        Result bare = launched("bare pipeline: (a)'s and (b)'s loops on two threads, fresh JVM, -Xmx256m", n, jsonBytes,
+                BareJvmPipeline.class, brokers, TOPIC, String.valueOf(n), work.resolve("bare-lake").toString());
         System.out.println("(c0) " + bare);
         double snapshot = SnapshotBenchmark.hundredThousandRowSnapshotSeconds();
         System.out.printf("(f) 100,000-row snapshot: %.2f s%n", snapshot);
@@ -116,8 +131,8 @@ public final class ThroughputBenchmark {
         wider.add(race("20 feeds, 2 partitions, 3 days each", brokers, twenty, work.resolve("twenty")));
         System.out.println(wider.get(1));
 
-        String md = ResultsTable.markdown(n, jsonBytes, consumeBefore.and(consumeAfter), writeBefore.and(writeAfter), main, bare,
-                parquetBytes, snapshot, wider) + startup;
+        String md = ResultsTable.markdown(n, jsonBytes, consumeBefore.and(consumeAfter), writeBefore.and(writeAfter),
+                List.of(warmConsume, warmWrite, bare), main, parquetBytes, snapshot, wider) + startup;
         System.out.println(md);
         Files.writeString(Path.of("bench/RESULTS.md"), md);
     }
@@ -196,17 +211,11 @@ public final class ThroughputBenchmark {
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(String brokers) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", brokers);
-        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.put("enable.auto.commit", "false");
-        p.put("max.poll.records", "2000");
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
-        List<TopicPartition> tps = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
-        c.assign(tps);
-        c.seekToBeginning(tps);
-        return c;
+        return RawMeasures.consumer(brokers, TOPIC, partitions(), 2000);
+    }
+
+    private static int partitions() {
+        return Integer.parseInt(System.getenv().getOrDefault("BENCH_PARTITIONS", "2"));
     }
 
     /** (a) a plain consumer reading the topic and parsing every value with Jackson. */
@@ -226,21 +235,25 @@ public final class ThroughputBenchmark {
         if (fields == 0) {
             throw new IllegalStateException("nothing parsed");
         }
-        return new Result("raw consume (KafkaConsumer + Jackson)", seen, secs(t0), jsonBytes, (threadCpu() - cpu0) / 1e9);
+        return new Result("(a) raw consume (KafkaConsumer + Jackson), warm: a loop in the benchmark's JVM", seen, secs(t0), jsonBytes, (threadCpu() - cpu0) / 1e9);
     }
 
     /**
-     * (b) the same parsed records converted to Avro and written with parquet-avro, snappy, one open file per day
-     * partition; only conversion and writing are timed (reading and parsing are (a)).
+     * (b) warm: the same parsed records converted to Avro and written with parquet-avro, snappy, one open file per day
+     * partition; only conversion and writing are timed (reading and parsing are (a)). The converted records, each with
+     * its Kafka timestamp, also go (untimed) into the Avro file {@code values}: the input of (b) from launch.
      */
-    private static Result rawWrite(String brokers, int n, long jsonBytes, Path lake) throws IOException {
+    private static Result rawWrite(String brokers, int n, long jsonBytes, Path lake, Path values) throws IOException {
         DayFiles files = null;
+        Schema schema = null;
         long timed = 0;
         long timedCpu = 0;
         long seen = 0;
-        try (KafkaConsumer<byte[], byte[]> c = consumer(brokers)) {
+        try (KafkaConsumer<byte[], byte[]> c = consumer(brokers);
+             DataFileWriter<GenericRecord> dump = new DataFileWriter<>(new GenericDatumWriter<>())) {
             List<JsonNode> chunk = new ArrayList<>();
             List<Long> times = new ArrayList<>();
+            List<GenericRecord> converted = new ArrayList<>();
             while (seen < n) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
                     chunk.add(JSON.readTree(r.value()));
@@ -249,17 +262,29 @@ public final class ThroughputBenchmark {
                 }
                 if (chunk.size() >= 50_000 || (seen >= n && !chunk.isEmpty())) {
                     if (files == null) {
-                        files = new DayFiles(lake, JsonAvro.schemaOf(chunk.subList(0, Math.min(1000, chunk.size()))));
+                        schema = JsonAvro.schemaOf(chunk.subList(0, Math.min(1000, chunk.size())));
+                        files = new DayFiles(lake, schema);
+                        dump.create(RawMeasures.timedSchema(schema), values.toFile());
                     }
                     long t0 = System.nanoTime();
                     long cpu0 = threadCpu();
                     for (int i = 0; i < chunk.size(); i++) {
-                        files.write(chunk.get(i), times.get(i));
+                        GenericRecord avro = JsonAvro.convert(chunk.get(i), schema);
+                        files.write(avro, times.get(i));
+                        converted.add(avro);
                     }
                     timed += System.nanoTime() - t0;
                     timedCpu += threadCpu() - cpu0;
+                    Schema timedSchema = RawMeasures.timedSchema(schema);
+                    for (int i = 0; i < converted.size(); i++) {
+                        GenericData.Record record = new GenericData.Record(timedSchema);
+                        record.put(RawMeasures.TIMESTAMP, times.get(i));
+                        record.put(RawMeasures.VALUE, converted.get(i));
+                        dump.append(record);
+                    }
                     chunk.clear();
                     times.clear();
+                    converted.clear();
                 }
             }
         }
@@ -270,28 +295,42 @@ public final class ThroughputBenchmark {
         }
         timed += System.nanoTime() - t0;
         timedCpu += threadCpu() - cpu0;
-        return new Result("raw write (JSON tree → Avro → parquet-avro, snappy, 3 day files)", seen, timed / 1e9, jsonBytes,
-                timedCpu / 1e9);
+        return new Result("(b) raw write (JSON tree → Avro → parquet-avro, snappy, 3 day files), warm: a loop in the benchmark's JVM",
+                seen, timed / 1e9, jsonBytes, timedCpu / 1e9);
     }
 
-    /** (c0): {@link BareJvmPipeline}, launched as the service is, timed from launch to exit. */
-    private static Result bareJvm(String brokers, int n, long jsonBytes, Path dir) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), BareJvmPipeline.class.getName(), brokers, TOPIC,
-                String.valueOf(n), dir.toString());
+    /** (a) from launch: {@link RawMeasures} {@code consume}, a fresh JVM with -Xmx256m, timed from launch to exit. */
+    private static Result freshConsume(String brokers, int n, long jsonBytes) throws Exception {
+        return launched("(a) raw consume (KafkaConsumer + Jackson), fresh JVM, -Xmx256m, from launch to exit", n, jsonBytes,
+                RawMeasures.class, "consume", brokers, TOPIC, String.valueOf(partitions()), String.valueOf(n));
+    }
+
+    /** (b) from launch: {@link RawMeasures} {@code write} of the converted records in {@code values}. */
+    private static Result freshWrite(Path values, int n, long jsonBytes, Path lake) throws Exception {
+        return launched("(b) raw write (Avro file → parquet-avro, snappy, 3 day files), fresh JVM, -Xmx256m, from launch to exit",
+                n, jsonBytes, RawMeasures.class, "write", values.toString(), lake.toString());
+    }
+
+    /**
+     * {@code main} with {@code args} in a fresh JVM launched as the service is (-Xmx256m), timed from launch to exit;
+     * its CPU seconds from the {@code cpu=} it prints last. A process that fails is a result: its first line, no figures.
+     */
+    private static Result launched(String what, int n, long jsonBytes, Class<?> main, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(LaunchedRun.javaBin(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                main.getName()));
+        cmd.addAll(List.of(args));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) { // e.g. parquet-avro's default 128 MB row groups, three files open, at -Xmx256m
-            System.out.println("(c0) the bare pipeline failed: " + out);
+            System.out.println(what + " failed: " + out);
             String first = out.lines().filter(l -> !l.isBlank() && !l.startsWith("SLF4J")).findFirst().orElse("exit " + p.exitValue());
-            return new Result("bare pipeline: (a)'s and (b)'s loops on two threads, fresh JVM, -Xmx256m — failed: "
-                    + first.replace('|', '/'), 0, Double.NaN, jsonBytes, 0);
+            return new Result(what + " — failed: " + first.replace('|', '/'), 0, Double.NaN, jsonBytes, 0);
         }
         double seconds = secs(t0);
         Matcher m = Pattern.compile("cpu=([0-9.]+)").matcher(out);
         double cpu = m.find() ? Double.parseDouble(m.group(1)) : 0;
-        return new Result("bare pipeline: (a)'s and (b)'s loops on two threads, fresh JVM, -Xmx256m", n, seconds, jsonBytes, cpu);
+        return new Result(what, n, seconds, jsonBytes, cpu);
     }
 
     private static long threadCpu() {
