@@ -30,6 +30,11 @@ final class Contenders {
 
     /** The jar with one feed file per topic; extra JVM options from {@code BENCH_SERVICE_JVM_OPTS}. */
     static LaunchedRun.Outcome service(String brokers, List<String> topics, Path dir) throws Exception {
+        return service(brokers, topics, dir, List.of());
+    }
+
+    /** The same with {@code jvmOptions} too (a class-data-sharing archive, say). */
+    static LaunchedRun.Outcome service(String brokers, List<String> topics, Path dir, List<String> jvmOptions) throws Exception {
         Files.createDirectories(dir.resolve("feeds/active"));
         Map<String, List<String>> groups = new LinkedHashMap<>();
         for (String topic : topics) {
@@ -46,11 +51,20 @@ final class Contenders {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-Ddatalake.root=" + dir.resolve("data_lake"), "-Ddatalake.feeds.dir=" + dir.resolve("feeds"),
                 "-Dcamel.component.kafka.brokers=" + brokers, "-Ddatalake.api.port=" + port,
                 "-Ddatalake.maintenance.autostart=false", "-Ddatalake.append.max-age=5s", "-Ddatalake.append.max-idle=1s",
                 "-jar", Path.of("target/camel-datalake.jar").toAbsolutePath().toString(), "run"));
         return LaunchedRun.run(cmd, dir, dir.resolve("service.log"), brokers, groups, () -> heapMb(port));
+    }
+
+    /** Deletes the service's consumer groups of {@code topics}, so that it reads them again from their beginning. */
+    static void forgetServiceOffsets(String brokers, List<String> topics) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.<String, Object>of("bootstrap.servers", brokers))) {
+            admin.deleteConsumerGroups(topics.stream().map(t -> "camel-datalake-" + feedName(t, topics)).toList()).all().get();
+        }
     }
 
     /** {@link HandWrittenPeer} in its own JVM, one consumer group for all topics. */

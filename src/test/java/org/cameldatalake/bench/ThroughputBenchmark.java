@@ -70,6 +70,12 @@ public final class ThroughputBenchmark {
                 Path values = work.resolve("values.avro");
                 System.out.println(rawConsume(brokers, n, jsonBytes) + "\n" + rawWrite(brokers, n, jsonBytes, work.resolve("raw-lake"), values)
                         + "\n" + freshConsume(brokers, n, jsonBytes) + "\n" + freshWrite(values, n, jsonBytes, work.resolve("fresh-lake")));
+            } else if (System.getenv("BENCH_ONLY_CDS") != null) { // (c) without and with the archive; RESULTS.md untouched
+                Path archive = runArchive(kafka, work.resolve("archive"));
+                System.out.println("(c) " + Contenders.service(brokers, List.of(TOPIC), work.resolve("service")));
+                Contenders.forgetServiceOffsets(brokers, List.of(TOPIC));
+                System.out.println("(c) with the archive " + Contenders.service(brokers, List.of(TOPIC), work.resolve("service-cds"),
+                        List.of("-XX:SharedArchiveFile=" + archive)));
             } else if (System.getenv("BENCH_ONLY_SERVICE") != null) { // experiments on (c) alone; RESULTS.md untouched
                 System.out.println("(c) " + Contenders.service(brokers, List.of(TOPIC), work.resolve("service")));
             } else if (System.getenv("BENCH_ONLY_RACE") != null) { // (c) against (p) alone; RESULTS.md untouched
@@ -103,6 +109,11 @@ public final class ThroughputBenchmark {
         Race main = race("2 partitions, 3 days", brokers, List.of(TOPIC), work.resolve("main"));
         System.out.println(main);
         long parquetBytes = parquetBytes(work.resolve("main/service/data_lake/streams"));
+        Path archive = runArchive(kafka, work.resolve("archive"));
+        Contenders.forgetServiceOffsets(brokers, List.of(TOPIC));
+        LaunchedRun.Outcome withArchive = Contenders.service(brokers, List.of(TOPIC), work.resolve("main-cds"),
+                List.of("-XX:SharedArchiveFile=" + archive));
+        System.out.println("(c) with the archive for run: " + withArchive);
         // this machine's speed drifts by up to 2x within the hour: (a) and (b) run again after (c), and count both
         Result consumeAfter = freshConsume(brokers, n, jsonBytes);
         System.out.println("(a) again " + consumeAfter);
@@ -132,7 +143,7 @@ public final class ThroughputBenchmark {
         System.out.println(wider.get(1));
 
         String md = ResultsTable.markdown(n, jsonBytes, consumeBefore.and(consumeAfter), writeBefore.and(writeAfter),
-                List.of(warmConsume, warmWrite, bare), main, parquetBytes, snapshot, wider) + startup;
+                List.of(warmConsume, warmWrite, bare), main, withArchive, parquetBytes, snapshot, wider) + startup;
         System.out.println(md);
         Files.writeString(Path.of("bench/RESULTS.md"), md);
     }
@@ -155,6 +166,22 @@ public final class ThroughputBenchmark {
         String sameRows = service.failed() || peer.failed() ? "rows not compared: a process failed"
                 : Contenders.sameRows(dir.resolve("service"), dir.resolve("peer"));
         return new Race(what, service, peer, sameRows);
+    }
+
+    /**
+     * A class-data-sharing archive for {@code run}, made as README says a user makes one: the service started with
+     * {@code -XX:ArchiveClassesAtExit}, landing records (50,000 on a topic of their own) and then stopped.
+     */
+    private static Path runArchive(EmbeddedKafka kafka, Path dir) throws Exception {
+        String topic = "BENCH_WARMUP";
+        kafka.createTopics(2, List.of(topic));
+        produce(kafka.bootstrapServers(), List.of(topic), 50_000, 3);
+        Path archive = dir.resolve("camel-datalake-run.jsa");
+        Contenders.service(kafka.bootstrapServers(), List.of(topic), dir, List.of("-XX:ArchiveClassesAtExit=" + archive));
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException("no archive written; see " + dir.resolve("service.log"));
+        }
+        return archive;
     }
 
     private static long parquetBytes(Path dir) throws IOException {
