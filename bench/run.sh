@@ -5,7 +5,8 @@
 # Not part of `mvn verify`. Needs only Java 17 and Maven. On a shared machine, keep builds away from it:
 #   flock /tmp/mvn-build.lock bash bench/run.sh
 # Parts alone (RESULTS.md untouched): BENCH_ONLY_RAW=1 (a) and (b), BENCH_ONLY_RACE=1 the service against the peer,
-# BENCH_ONLY_SERVICE=1, BENCH_ONLY_BARE=1, BENCH_ONLY_STARTUP=1; BENCH_PARTITIONS, BENCH_DAYS, BENCH_SERVICE_JVM_OPTS.
+# BENCH_ONLY_SERVICE=1, BENCH_ONLY_BARE=1, BENCH_ONLY_STARTUP=1, BENCH_ONLY_CDS=1 (the service without and with a CDS
+# archive), BENCH_ONLY_AB="-Dx=a|-Dx=b" (the service as A, B, A, B); BENCH_PARTITIONS, BENCH_DAYS, BENCH_SERVICE_JVM_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 records="${1:-1000000}"

@@ -1,17 +1,24 @@
 package org.cameldatalake.format;
 
 import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.column.EncodingStats;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.schema.PrimitiveType;
 import org.cameldatalake.feed.FeedDefinition;
 
 /**
@@ -20,6 +27,13 @@ import org.cameldatalake.feed.FeedDefinition;
  * Parquet's 1 MB page defaults keep a file's columns uncompressed in memory until a page fills, which a file of a
  * few seconds of records never does: smaller pages are compressed as they fill, and unique-valued columns give up
  * their dictionary sooner, so open files hold far fewer live objects (GC was the largest cost at -Xmx256m).
+ * <p>
+ * Parquet tries a dictionary for every column of every file and gives it up, for the rest of the column chunk, once the
+ * first page shows it does not pay (unique values: ids, times, amounts). A stream feed's files hold a few seconds of
+ * records each, so that first page is a large part of every file, and hashing each value into a dictionary about to
+ * be dropped cost the Parquet writer about a fifth of its CPU on the benchmark's transactions. With
+ * {@code learnDictionaryFallbacks}, a column whose dictionary Parquet gave up in one file of this format is written
+ * without one in the files opened after it (until the process stops): the files come out the same size.
  */
 public final class ParquetFormat implements RecordFormat {
     private static final int PAGE_BYTES = 128 * 1024;
@@ -27,11 +41,19 @@ public final class ParquetFormat implements RecordFormat {
 
     private final Configuration conf;
     private final long rowGroupBytes;
+    /** Dotted paths of the columns written without a dictionary; null when not learning. */
+    private final Set<String> withoutDictionary;
 
     /** {@code conf}: the lake's Hadoop configuration (list structure and the like). */
     public ParquetFormat(Configuration conf, long rowGroupBytes) {
+        this(conf, rowGroupBytes, false);
+    }
+
+    /** {@code learnDictionaryFallbacks}: see the class comment. */
+    public ParquetFormat(Configuration conf, long rowGroupBytes, boolean learnDictionaryFallbacks) {
         this.conf = conf;
         this.rowGroupBytes = rowGroupBytes;
+        this.withoutDictionary = learnDictionaryFallbacks ? ConcurrentHashMap.newKeySet() : null;
     }
 
     @Override
@@ -41,7 +63,7 @@ public final class ParquetFormat implements RecordFormat {
 
     @Override
     public RecordFileWriter open(OutputFile out, Schema schema, FeedDefinition.Compression compression) throws IOException {
-        ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(out)
+        AvroParquetWriter.Builder<GenericRecord> builder = AvroParquetWriter.<GenericRecord>builder(out)
                 .withSchema(schema)
                 .withDataModel(GenericData.get())
                 .withConf(conf)
@@ -49,8 +71,11 @@ public final class ParquetFormat implements RecordFormat {
                 .withRowGroupSize(rowGroupBytes)
                 .withPageSize(PAGE_BYTES)
                 .withDictionaryPageSize(DICTIONARY_PAGE_BYTES)
-                .withWriteMode(ParquetFileWriter.Mode.CREATE)
-                .build();
+                .withWriteMode(ParquetFileWriter.Mode.CREATE);
+        if (withoutDictionary != null) {
+            withoutDictionary.forEach(column -> builder.withDictionaryEncoding(column, false));
+        }
+        ParquetWriter<GenericRecord> writer = builder.build();
         return new RecordFileWriter() {
             @Override
             public void write(GenericRecord record) throws IOException {
@@ -65,8 +90,29 @@ public final class ParquetFormat implements RecordFormat {
             @Override
             public void close() throws IOException {
                 writer.close();
+                if (withoutDictionary != null) {
+                    learnFallbacks(writer.getFooter());
+                }
             }
         };
+    }
+
+    /**
+     * The columns of a written file with values not dictionary-encoded: Parquet gave the dictionary up (at the first
+     * page it leaves no dictionary page at all; later, pages of both kinds). Not booleans, which never have one, nor a
+     * column only null in this file, which says nothing of its values.
+     */
+    private void learnFallbacks(ParquetMetadata footer) {
+        for (BlockMetaData block : footer.getBlocks()) {
+            for (ColumnChunkMetaData column : block.getColumns()) {
+                EncodingStats encodings = column.getEncodingStats();
+                boolean hasValues = column.getStatistics() == null || column.getStatistics().getNumNulls() < column.getValueCount();
+                if (encodings != null && encodings.hasNonDictionaryEncodedPages() && hasValues
+                        && column.getPrimitiveType().getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.BOOLEAN) {
+                    withoutDictionary.add(column.getPath().toDotString());
+                }
+            }
+        }
     }
 
     @Override

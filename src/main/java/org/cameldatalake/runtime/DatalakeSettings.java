@@ -62,7 +62,7 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 new MemoryBudget(memoryBudget),
                 Integer.parseInt(get(pc, "datalake.append.max-open-files")),
                 Units.bytes(get(pc, "datalake.append.row-group-size")),
-                zone);
+                zone, dictionary(get(pc, "datalake.append.dictionary")));
         return new DatalakeSettings(get(pc, "datalake.root"), Path.of(get(pc, "datalake.feeds.dir")),
                 zone, append, get(pc, "datalake.ksqldb.url"),
                 Boolean.parseBoolean(get(pc, "datalake.feeds.autostart")),
@@ -70,6 +70,15 @@ public record DatalakeSettings(String root, Path feedsDir, ZoneId zone, AppendSe
                 Units.duration(get(pc, "datalake.kafka.retry-backoff-max")), hadoop(pc, hadoopKeys),
                 Units.bytes(get(pc, "datalake.ksqldb.poll-buffer")), cluster(pc),
                 Path.of(get(pc, "datalake.spool-dir")));
+    }
+
+    /** {@code learn}: true, {@code always}: false (see {@link AppendSettings}). */
+    private static boolean dictionary(String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "learn" -> true;
+            case "always" -> false;
+            default -> throw new IllegalArgumentException("datalake.append.dictionary must be learn or always, not '" + value + "'");
+        };
     }
 
     private static Cluster cluster(Function<String, Optional<String>> pc) {

@@ -11,14 +11,14 @@ import org.cameldatalake.feed.FeedDefinition;
  * {@code memoryBudget} and at most {@code maxOpenFiles} files are open (the largest / oldest is published first).
  */
 public record AppendSettings(long maxRecords, long maxBytes, Duration maxAge, Duration maxIdle, MemoryBudget memoryBudget,
-                             int maxOpenFiles, long rowGroupBytes, ZoneId zone) {
+                             int maxOpenFiles, long rowGroupBytes, ZoneId zone, boolean learnDictionaryFallbacks) {
 
     public AppendSettings forFeed(FeedDefinition feed) {
         FeedDefinition.Rotation r = feed.rotation();
         return new AppendSettings(r.maxRecords() != null ? r.maxRecords() : maxRecords,
                 r.maxBytes() != null ? r.maxBytes() : maxBytes,
                 r.maxAge() != null ? r.maxAge() : maxAge, r.maxIdle() != null ? r.maxIdle() : maxIdle, memoryBudget,
-                maxOpenFiles, rowGroupBytes, zone);
+                maxOpenFiles, rowGroupBytes, zone, learnDictionaryFallbacks);
     }
 
     /** Whether a file opened at {@code openedAt} whose last record came at {@code lastAppendAt} is due at {@code now}. */

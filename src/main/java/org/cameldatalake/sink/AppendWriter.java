@@ -71,7 +71,7 @@ public final class AppendWriter implements AutoCloseable {
         this.settings = settings.forFeed(feed);
         this.clock = clock;
         this.exportLog = exportLog;
-        RecordFormat format = new ParquetFormat(storage.conf(), settings.rowGroupBytes());
+        RecordFormat format = new ParquetFormat(storage.conf(), settings.rowGroupBytes(), settings.learnDictionaryFallbacks());
         LakeLayout layout = new LakeLayout(storage);
         this.folder = new StreamFolder(feed.name(), layout, format);
         this.metadata = new StreamFeedMetadata(feed, storage, layout.metadata(FeedDefinition.FeedType.STREAM, feed.name()),

@@ -76,6 +76,13 @@ public final class ThroughputBenchmark {
                 Contenders.forgetServiceOffsets(brokers, List.of(TOPIC));
                 System.out.println("(c) with the archive " + Contenders.service(brokers, List.of(TOPIC), work.resolve("service-cds"),
                         List.of("-XX:SharedArchiveFile=" + archive)));
+            } else if (System.getenv("BENCH_ONLY_AB") != null) { // (c) with JVM options "A|B", as A, B, A, B; RESULTS.md untouched
+                String[] ab = System.getenv("BENCH_ONLY_AB").split("\\|", -1);
+                for (int i = 0; i < 4; i++) {
+                    List<String> options = ab[i % 2].isBlank() ? List.of() : List.of(ab[i % 2].trim().split("\\s+"));
+                    System.out.println("(c) " + options + ": " + Contenders.service(brokers, List.of(TOPIC), work.resolve("ab" + i), options));
+                    Contenders.forgetServiceOffsets(brokers, List.of(TOPIC));
+                }
             } else if (System.getenv("BENCH_ONLY_SERVICE") != null) { // experiments on (c) alone; RESULTS.md untouched
                 System.out.println("(c) " + Contenders.service(brokers, List.of(TOPIC), work.resolve("service")));
             } else if (System.getenv("BENCH_ONLY_RACE") != null) { // (c) against (p) alone; RESULTS.md untouched

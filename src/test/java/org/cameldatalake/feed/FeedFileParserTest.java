@@ -59,7 +59,7 @@ class FeedFileParserTest {
                 {"feed_name": "x", "feed_type": "stream", "rotation": {"max_age": "30s", "max_idle": "5s"}}""");
         org.cameldatalake.sink.AppendSettings global = new org.cameldatalake.sink.AppendSettings(100_000, 1L << 27,
                 java.time.Duration.ofSeconds(60), java.time.Duration.ZERO, new org.cameldatalake.sink.MemoryBudget(1L << 26), 64,
-                1L << 25, java.time.ZoneOffset.UTC);
+                1L << 25, java.time.ZoneOffset.UTC, true);
         org.cameldatalake.sink.AppendSettings feed = global.forFeed(f);
         assertThat(feed.maxAge()).isEqualTo(java.time.Duration.ofSeconds(30));
         assertThat(feed.maxIdle()).isEqualTo(java.time.Duration.ofSeconds(5));

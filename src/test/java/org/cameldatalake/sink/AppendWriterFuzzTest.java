@@ -57,7 +57,7 @@ class AppendWriterFuzzTest {
     private AppendWriter writer() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         AppendSettings settings = new AppendSettings(5_000, 128L << 20, Duration.ofHours(1), Duration.ZERO, new MemoryBudget(64L << 20), 64,
-                32L << 20, ZoneOffset.UTC);
+                32L << 20, ZoneOffset.UTC, true);
         AppendWriter w = new AppendWriter(FeedFileParser.parse(dir.resolve("f.json"), FEED), storage, settings, clock,
                 new ExportLog(storage, clock, ZoneOffset.UTC));
         w.start();

@@ -57,8 +57,12 @@ class AppendWriterTest {
     }
 
     private static AppendSettings settings(long maxRecords, Duration maxAge, long budget, int maxOpen) {
+        return settings(maxRecords, maxAge, budget, maxOpen, true);
+    }
+
+    private static AppendSettings settings(long maxRecords, Duration maxAge, long budget, int maxOpen, boolean learnDictionary) {
         return new AppendSettings(maxRecords, 128L << 20, maxAge, Duration.ZERO, new MemoryBudget(budget), maxOpen, 32L << 20,
-                ZoneOffset.UTC);
+                ZoneOffset.UTC, learnDictionary);
     }
 
     private static final String FEED = "{\"feed_name\": \"events\", \"feed_type\": \"stream\", "
@@ -213,7 +217,7 @@ class AppendWriterTest {
     @Test
     void aFileThatGetsNoRecordForMaxIdleIsPublishedWhileABusyOneKeepsFilling() throws Exception {
         AppendSettings idle = new AppendSettings(1_000_000, 128L << 20, Duration.ofHours(1), Duration.ofSeconds(5),
-                new MemoryBudget(64L << 20), 64, 32L << 20, ZoneOffset.UTC);
+                new MemoryBudget(64L << 20), 64, 32L << 20, ZoneOffset.UTC, true);
         AppendWriter w = writer(FEED, idle);
         long offset = 0;
         w.append(List.of(rec(0, offset++, "{\"ID\": 0, \"TS\": \"" + DAY.minusDays(1) + "T10:00:00Z\"}"))); // then quiet
@@ -280,6 +284,41 @@ class AppendWriterTest {
         assertThat(replay.written()).isEqualTo(1);
         w.close();
         assertThat(lake.rows("SELECT list(ID ORDER BY ID) FROM " + lake.stream("events")).toString()).isEqualTo("[[[0, 1, 2, 3, 4, 5]]]");
+    }
+
+    /**
+     * A column whose values repeat at first and then outgrow the dictionary (REF) gives it up within the first file;
+     * with {@code learn} (the default) the files after it are written without one for that column, while a column of
+     * few values (STATUS) keeps its dictionary; with {@code always} every file tries it again. A column of unique
+     * values (ID) gives it up at its first page, before any dictionary page is written. The same rows either way, read
+     * back by DuckDB.
+     */
+    @Test
+    void aColumnWhoseDictionaryWasGivenUpIsWrittenWithoutOneInTheFeedsNextFiles() throws Exception {
+        for (boolean learn : new boolean[] {true, false}) {
+            Path feedRoot = dir.resolve(learn ? "learn" : "always");
+            storage = Storages.open(feedRoot.toString());
+            AppendWriter w = writer(FEED, settings(20_000, Duration.ofHours(1), 64L << 20, 64, learn));
+            List<SourceRecord> batch = new ArrayList<>();
+            for (int o = 0; o < 60_000; o++) {
+                batch.add(rec(0, o, "{\"ID\": \"TXN-" + (0x10000000L + o * 7919L) + "\", \"REF\": \"" + "%040d".formatted(o / 2)
+                        + "\", \"STATUS\": \"" + (o % 3 == 0 ? "failed" : "completed") + "\", \"TS\": \"2025-10-13T10:00:00Z\"}"));
+                if (batch.size() == 500) {
+                    w.append(batch);
+                    batch.clear();
+                }
+            }
+            w.close();
+            Lake read = new Lake(feedRoot);
+            assertThat(read.rows("SELECT count(*), count(DISTINCT ID), count(*) FILTER (WHERE STATUS = 'failed') FROM "
+                    + read.stream("events")).toString()).isEqualTo("[[60000, 60000, 20000]]");
+            // per file, in the order written: whether each column chunk has a dictionary page
+            String files = feedRoot.resolve("streams/events") + "/**/*.parquet";
+            assertThat(read.rows("SELECT path_in_schema, list(dictionary_page_offset IS NOT NULL ORDER BY file_name) FROM parquet_metadata('"
+                    + files + "') WHERE path_in_schema IN ('ID', 'REF', 'STATUS') GROUP BY ALL ORDER BY 1").toString())
+                    .isEqualTo("[[ID, [false, false, false]], [REF, " + (learn ? "[true, false, false]" : "[true, true, true]")
+                            + "], [STATUS, [true, true, true]]]");
+        }
     }
 
     @Test
