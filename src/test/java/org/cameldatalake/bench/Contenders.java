@@ -46,6 +46,7 @@ final class Contenders {
             groups.put("camel-datalake-" + feed, List.of(topic));
         }
         int port = Http.freePort();
+        int managementPort = Http.freePort(); // health and metrics: not on the API's port
         List<String> cmd = new ArrayList<>(List.of(LaunchedRun.javaBin(), "-Xmx256m"));
         String extra = System.getenv("BENCH_SERVICE_JVM_OPTS"); // e.g. -XX:StartFlightRecording=filename=/tmp/c.jfr
         if (extra != null && !extra.isBlank()) {
@@ -53,10 +54,10 @@ final class Contenders {
         }
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-Ddatalake.root=" + dir.resolve("data_lake"), "-Ddatalake.feeds.dir=" + dir.resolve("feeds"),
-                "-Dcamel.component.kafka.brokers=" + brokers, "-Ddatalake.api.port=" + port,
+                "-Dcamel.component.kafka.brokers=" + brokers, "-Ddatalake.api.port=" + port, "-Ddatalake.management.port=" + managementPort,
                 "-Ddatalake.maintenance.autostart=false", "-Ddatalake.append.max-age=5s", "-Ddatalake.append.max-idle=1s",
                 "-jar", Path.of("target/camel-datalake.jar").toAbsolutePath().toString(), "run"));
-        return LaunchedRun.run(cmd, dir, dir.resolve("service.log"), brokers, groups, () -> heapMb(port));
+        return LaunchedRun.run(cmd, dir, dir.resolve("service.log"), brokers, groups, () -> heapMb(managementPort));
     }
 
     /** Deletes the service's consumer groups of {@code topics}, so that it reads them again from their beginning. */
