@@ -9,6 +9,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.column.EncodingStats;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -100,7 +101,9 @@ public final class ParquetFormat implements RecordFormat {
     /**
      * The columns of a written file with values not dictionary-encoded: Parquet gave the dictionary up (at the first
      * page it leaves no dictionary page at all; later, pages of both kinds). Not booleans, which never have one, nor a
-     * column only null in this file, which says nothing of its values.
+     * column only null in this file, which says nothing of its values; nor a column chunk shorter than Parquet's first
+     * page, whose decision was taken on fewer values than in a larger file: a file of a few records gives up the
+     * dictionary of every column, since the dictionary itself outweighs so few values.
      */
     private void learnFallbacks(ParquetMetadata footer) {
         for (BlockMetaData block : footer.getBlocks()) {
@@ -108,6 +111,7 @@ public final class ParquetFormat implements RecordFormat {
                 EncodingStats encodings = column.getEncodingStats();
                 boolean hasValues = column.getStatistics() == null || column.getStatistics().getNumNulls() < column.getValueCount();
                 if (encodings != null && encodings.hasNonDictionaryEncodedPages() && hasValues
+                        && column.getValueCount() >= ParquetProperties.DEFAULT_PAGE_ROW_COUNT_LIMIT
                         && column.getPrimitiveType().getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.BOOLEAN) {
                     withoutDictionary.add(column.getPath().toDotString());
                 }

@@ -321,6 +321,28 @@ class AppendWriterTest {
         }
     }
 
+    /**
+     * A file of a few records gives up the dictionary of every column: the dictionary itself outweighs so few values.
+     * That says nothing of the column, and the feed's later, larger files keep trying one for it.
+     */
+    @Test
+    void aFileOfAFewRecordsTeachesNothingAboutTheDictionary() throws Exception {
+        AppendWriter w = writer(FEED, settings(1_000_000, Duration.ofHours(1), 64L << 20, 64, true));
+        w.append(List.of(rec(0, 0, "{\"ID\": 0, \"STATUS\": \"completed\", \"TS\": \"2025-10-13T10:00:00Z\"}")));
+        w.publishAll();
+        List<SourceRecord> batch = new ArrayList<>();
+        for (int o = 1; o <= 5_000; o++) {
+            batch.add(rec(0, o, "{\"ID\": " + o + ", \"STATUS\": \"" + (o % 3 == 0 ? "failed" : "completed")
+                    + "\", \"TS\": \"2025-10-13T10:00:00Z\"}"));
+        }
+        w.append(batch);
+        w.close();
+        String files = dir.resolve("streams/events") + "/**/*.parquet";
+        assertThat(lake.rows("SELECT list(dictionary_page_offset IS NOT NULL ORDER BY num_values) FROM parquet_metadata('"
+                + files + "') WHERE path_in_schema = 'STATUS'").toString()).isEqualTo("[[[false, true]]]");
+        assertThat(lake.count("SELECT count(*) FROM " + lake.stream("events"))).isEqualTo(5_001);
+    }
+
     @Test
     void offsetsDeliveredAgainAfterARebalanceAreNotWrittenTwice() throws Exception {
         AppendWriter w = writer(FEED, settings(1000, Duration.ofHours(1), 64L << 20, 64));
