@@ -62,7 +62,8 @@ public final class RawMeasures {
                 new Schema.Field(TIMESTAMP, Schema.create(Schema.Type.LONG)), new Schema.Field(VALUE, value)));
     }
 
-    private static long consume(String brokers, String topic, int partitions, long n) throws Exception {
+    /** Reads {@code n} records of the topic from its start, parsing every value with Jackson. */
+    static long consume(String brokers, String topic, int partitions, long n) throws Exception {
         ObjectMapper json = new ObjectMapper();
         long seen = 0;
         long fields = 0;

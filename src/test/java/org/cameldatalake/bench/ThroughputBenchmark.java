@@ -253,22 +253,10 @@ public final class ThroughputBenchmark {
     }
 
     /** (a) a plain consumer reading the topic and parsing every value with Jackson. */
-    private static Result rawConsume(String brokers, int n, long jsonBytes) throws IOException {
+    private static Result rawConsume(String brokers, int n, long jsonBytes) throws Exception {
         long t0 = System.nanoTime();
         long cpu0 = threadCpu();
-        long seen = 0;
-        long fields = 0;
-        try (KafkaConsumer<byte[], byte[]> c = consumer(brokers)) {
-            while (seen < n) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    fields += JSON.readTree(r.value()).size();
-                    seen++;
-                }
-            }
-        }
-        if (fields == 0) {
-            throw new IllegalStateException("nothing parsed");
-        }
+        long seen = RawMeasures.consume(brokers, TOPIC, partitions(), n);
         return new Result("(a) raw consume (KafkaConsumer + Jackson), warm: a loop in the benchmark's JVM", seen, secs(t0), jsonBytes, (threadCpu() - cpu0) / 1e9);
     }
 
