@@ -41,6 +41,10 @@ public final class ExportCommand implements Callable<Integer> {
             description = "how often a plain progress line is printed (default 5s)")
     String progressEvery;
 
+    /** The scheduled work's lead, taken for the first feed that needs it and kept to the end (a refusal too). */
+    private ScheduledWork.Lease lead;
+    private ScheduledWork.Refused refusal;
+
     @Override
     public Integer call() throws Exception {
         ProgressPrinter.Mode mode = switch (progressMode.toLowerCase(java.util.Locale.ROOT)) {
@@ -102,10 +106,6 @@ public final class ExportCommand implements Callable<Integer> {
             return false;
         }
     }
-
-    /** The scheduled work's lead, taken for the first feed that needs it and kept to the end (a refusal too). */
-    private ScheduledWork.Lease lead;
-    private ScheduledWork.Refused refusal;
 
     private void leadScheduledWork(CliRuntime runtime) throws Exception {
         if (refusal != null) {

@@ -1,6 +1,13 @@
 package org.cameldatalake.runtime;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.NamedNode;
@@ -14,7 +21,11 @@ import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.CamelContextHelper;
+import org.apache.camel.support.SimpleEventNotifierSupport;
+import org.apache.camel.support.service.ServiceHelper;
+import org.cameldatalake.storage.ProcessLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +46,6 @@ public final class ScheduledWork implements RoutePolicyFactory {
     private final DatalakeSettings.Cluster cluster;
     /** For {@code file}: the folder holding the lock (and the note naming who holds it); else null. */
     private final Path lockFolder;
-    private final java.util.concurrent.atomic.AtomicBoolean noting = new java.util.concurrent.atomic.AtomicBoolean();
     /** The namespace's view this instance joined for its scheduled routes; null until then. */
     private volatile CamelClusterView joined;
 
@@ -95,12 +105,16 @@ public final class ScheduledWork implements RoutePolicyFactory {
             return null;
         }
         try {
-            if (noting.compareAndSet(false, true)) {
-                joined = joinNotingTheLeader(ctx);
-            }
+            joinOnce(ctx);
             return ClusteredRoutePolicy.forNamespace(ctx, cluster.namespace());
         } catch (Exception e) {
             throw new IllegalStateException("route " + routeId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized void joinOnce(CamelContext ctx) throws Exception {
+        if (joined == null) {
+            joined = joinNotingTheLeader(ctx);
         }
     }
 
@@ -115,10 +129,12 @@ public final class ScheduledWork implements RoutePolicyFactory {
         if (!clustered()) {
             return new Lease(null);
         }
-        if (lockFolder != null && heldByAnotherProcess(lockFolder.resolve(cluster.namespace()))) {
-            throw refusal(leader(null)); // a live leader: no need to wait for the service's heartbeat to say so
+        if (lockFolder != null && ProcessLock.held(lockFolder.resolve(cluster.namespace()))) {
+            // a live leader holds the file service's lock: no need to wait for its heartbeat to say so (the probe holds
+            // the lock for an instant; an instance trying to take it just then tries again at its next interval)
+            throw refusal(leader(null));
         }
-        java.util.concurrent.CountDownLatch led = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch led = new CountDownLatch(1);
         CamelClusterEventListener.Leadership listener = (v, leader) -> {
             if (leader != null && leader.isLocal()) {
                 led.countDown();
@@ -128,7 +144,7 @@ public final class ScheduledWork implements RoutePolicyFactory {
         Lease lease = new Lease(view);
         try {
             view.addEventListener(listener);
-            java.time.Duration bound = cluster.acquireLockInterval().multipliedBy(3).plusSeconds(1);
+            Duration bound = cluster.acquireLockInterval().multipliedBy(3).plusSeconds(1);
             if (!view.getLocalMember().isLeader() && !led.await(bound.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw refusal(leader(view));
             }
@@ -150,26 +166,6 @@ public final class ScheduledWork implements RoutePolicyFactory {
     }
 
     /**
-     * Whether another live process holds the file service's lock (the kernel drops it when its holder dies). The
-     * probe holds the lock for an instant: an instance trying to take it just then tries again at its next interval.
-     */
-    private static boolean heldByAnotherProcess(Path lock) {
-        if (!java.nio.file.Files.exists(lock)) {
-            return false;
-        }
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.channels.FileLock probe = ch.tryLock(0, 1, false); // the region the cluster service locks
-            if (probe == null) {
-                return true;
-            }
-            probe.release();
-            return false;
-        } catch (java.io.IOException | java.nio.channels.OverlappingFileLockException e) {
-            return false; // cannot tell: the cluster service decides
-        }
-    }
-
-    /**
      * As the instance begins to stop, before any route does: one that does not lead stops competing for the lead, and
      * a change of leader being handled ends first. Otherwise the lead can pass to it mid-stop (another instance stopped
      * or died just then): Camel's policy then starts the scheduled routes, holding the view's read lock, while the
@@ -177,24 +173,24 @@ public final class ScheduledWork implements RoutePolicyFactory {
      * instance never exits. A leader keeps the lead until its scheduled routes have stopped, so that no other
      * instance starts that work while a run of it is still going on here.
      */
-    private final class LeavingFirst extends org.apache.camel.support.SimpleEventNotifierSupport {
+    private final class LeavingFirst extends SimpleEventNotifierSupport {
         private final CamelClusterEventListener none = (CamelClusterEventListener.Leadership) (v, leader) -> {
         };
 
         @Override
-        public boolean isEnabled(org.apache.camel.spi.CamelEvent event) {
-            return event instanceof org.apache.camel.spi.CamelEvent.CamelContextStoppingEvent;
+        public boolean isEnabled(CamelEvent event) {
+            return event instanceof CamelEvent.CamelContextStoppingEvent;
         }
 
         @Override
-        public void notify(org.apache.camel.spi.CamelEvent event) {
+        public void notify(CamelEvent event) {
             CamelClusterView view = joined;
             if (view == null) {
                 return;
             }
             if (!view.getLocalMember().isLeader()) {
                 LOG.info("this instance no longer competes for the lead of the scheduled work: it is stopping");
-                org.apache.camel.support.service.ServiceHelper.stopService(view.getClusterService());
+                ServiceHelper.stopService(view.getClusterService());
             }
             view.removeEventListener(none); // takes the view's write lock: returns once a change of leader is handled
         }
@@ -241,10 +237,10 @@ public final class ScheduledWork implements RoutePolicyFactory {
         try {
             Path note = leaderNote();
             Path tmp = note.resolveSibling(note.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            java.nio.file.Files.writeString(tmp, cluster.memberId());
-            java.nio.file.Files.move(tmp, note, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.io.IOException e) {
+            Files.writeString(tmp, cluster.memberId());
+            Files.move(tmp, note, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
             LOG.warn("could not record this instance as the leader in {}: {}", leaderNote(), e.toString());
         }
     }
@@ -255,14 +251,14 @@ public final class ScheduledWork implements RoutePolicyFactory {
 
     /** The member leading {@code view}: as the cluster service says, else as the leader noted it. */
     private String leader(CamelClusterView view) {
-        java.util.Optional<String> known = view == null ? java.util.Optional.empty()
+        Optional<String> known = view == null ? Optional.empty()
                 : view.getLeader().map(CamelClusterMember::getId);
         if (known.isPresent() || lockFolder == null) {
             return "'" + known.orElse("(unknown)") + "'";
         }
         try {
-            return "'" + java.nio.file.Files.readString(leaderNote()).trim() + "'";
-        } catch (java.io.IOException e) {
+            return "'" + Files.readString(leaderNote()).trim() + "'";
+        } catch (IOException e) {
             return "(unknown: no " + leaderNote() + ")";
         }
     }
@@ -281,7 +277,7 @@ public final class ScheduledWork implements RoutePolicyFactory {
         if (!ctx.hasServices(CamelClusterService.class).isEmpty()) {
             return;
         }
-        java.util.Set<CamelClusterService> bound = ctx.getRegistry().findByType(CamelClusterService.class);
+        Set<CamelClusterService> bound = ctx.getRegistry().findByType(CamelClusterService.class);
         if (bound.isEmpty()) {
             throw new IllegalStateException("datalake.cluster.service = registry, but no Camel cluster service is bound "
                     + "in the registry (e.g. camel.beans.leaderElection = "

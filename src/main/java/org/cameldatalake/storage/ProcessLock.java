@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * A lock on a file that a process holds for as long as it lives: the kernel drops it when the process dies, however it
  * dies, so that what a dead process left (a temporary folder, a spool) can be told from what a live one uses.
  */
-final class ProcessLock {
+public final class ProcessLock {
     static final String FILE = ".lock";
 
     private ProcessLock() {
@@ -31,7 +31,7 @@ final class ProcessLock {
     }
 
     /** Whether a live process (this one included) holds the lock on {@code lockFile}; true when it cannot tell. */
-    static boolean held(Path lockFile) {
+    public static boolean held(Path lockFile) {
         if (!Files.exists(lockFile)) {
             return false;
         }
