@@ -74,9 +74,7 @@ final class LocalPendingFile implements Storage.PendingFile {
             }
             stream.close();
             long length = storage.length(tmp);
-            if (lastCheck != null) {
-                lastCheck.run();
-            }
+            Storage.LastCheck.runIfAny(lastCheck);
             storage.publish(tmp, dest);
             return length;
         } catch (IOException | RuntimeException e) {

@@ -149,16 +149,14 @@ final class Publisher {
      * offers multipart uploads (S3A), the bytes go up as the parts of an upload first, and {@code lastCheck} runs just
      * before the short request that completes it: a writer frozen past that check finds its upload aborted by the
      * partition's next owner ({@link #abortUploads}), so it cannot make its file visible late. Elsewhere the check runs
-     * before one upload ({@link #publish}).
+     * before one upload ({@link #publish}). Returns the size uploaded.
      */
-    void upload(Path dest, java.nio.file.Path local, Storage.LastCheck lastCheck) throws IOException {
+    long upload(Path dest, java.nio.file.Path local, Storage.LastCheck lastCheck) throws IOException {
         long size = java.nio.file.Files.size(local);
         if (lastCheck == null || !multipartUploads || size == 0) {
-            if (lastCheck != null) {
-                lastCheck.run();
-            }
+            Storage.LastCheck.runIfAny(lastCheck);
             publish(dest, out -> java.nio.file.Files.copy(local, out), false);
-            return;
+            return size;
         }
         root.checked(dest);
         if (isFile(dest)) {
@@ -180,6 +178,7 @@ final class Publisher {
                 }
                 lastCheck.run();
                 FutureIO.awaitFuture(uploader.complete(upload, key, parts));
+                return size;
             } catch (IOException | RuntimeException e) {
                 abortQuietly(uploader, upload, key);
                 throw e;

@@ -112,8 +112,7 @@ abstract sealed class StagedFile implements Storage.PendingFile {
 
         @Override
         long publish(Path dest, Storage.LastCheck lastCheck) throws IOException {
-            long size = Files.size(local);
-            publisher.upload(dest, local, lastCheck);
+            long size = publisher.upload(dest, local, lastCheck);
             discard();
             return size;
         }
@@ -156,9 +155,7 @@ abstract sealed class StagedFile implements Storage.PendingFile {
 
         @Override
         long publish(Path dest, Storage.LastCheck lastCheck) throws IOException {
-            if (lastCheck != null) {
-                lastCheck.run();
-            }
+            Storage.LastCheck.runIfAny(lastCheck);
             publisher.rename(tmp, dest, overwrite);
             publisher.landed(tmp);
             return publisher.fs().getFileStatus(dest).getLen();

@@ -175,5 +175,12 @@ public interface Storage extends AutoCloseable {
     @FunctionalInterface
     interface LastCheck {
         void run() throws IOException;
+
+        /** Runs {@code check}, if there is one. */
+        static void runIfAny(LastCheck check) throws IOException {
+            if (check != null) {
+                check.run();
+            }
+        }
     }
 }
